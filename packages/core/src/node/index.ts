@@ -1,0 +1,2 @@
+// Node adapters for the core's ports (fetch transport, timer sleep, file sink, JSON ledger).
+export {};

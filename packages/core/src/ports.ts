@@ -1,0 +1,107 @@
+/**
+ * Ports: everything the pure core needs from its host. The core never touches timers, the
+ * file system, env or sockets itself (SPEC.md "The core is pure"); each face supplies these:
+ * `@scenario-video/core/node` for the CLI and the Action, n8n's helpers for the node, and a
+ * virtual clock in tests.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Absolute URL. */
+  url: string;
+  headers?: Record<string, string>;
+  /** A JSON string or raw bytes. */
+  body?: string | Uint8Array;
+  /**
+   * Attach the Scenario credentials. Only ever true for requests to the API's own origin; the
+   * transport must still refuse to send credentials to any other origin or on a redirect.
+   */
+  auth: boolean;
+  /** Per-request timeout for the whole exchange up to the response headers. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** Read the whole body as text (small JSON responses). */
+  text(): Promise<string>;
+  /** Stream the body (downloads). Consume either `text()` or `body`, not both. */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Thrown by an HttpPort when no HTTP response arrived. `sent` tells whether the request may have
+ * reached the server: false only when it certainly did not (connection refused, DNS failure).
+ * A POST that failed with `sent: true` is ambiguous and must never be blindly re-sent.
+ */
+export class HttpTransportError extends Error {
+  readonly sent: boolean;
+  readonly timedOut: boolean;
+  constructor(message: string, options: { sent: boolean; timedOut?: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = 'HttpTransportError';
+    this.sent = options.sent;
+    this.timedOut = options.timedOut ?? false;
+  }
+}
+
+export interface HttpPort {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts (leaving no timer). */
+export type SleepPort = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface ClockPort {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Where downloaded bytes go: a file (Node), a binary property (n8n), memory (tests). */
+export interface ByteSink {
+  /** Start a fresh output named `name` (a file name such as `job_123.mp4`). */
+  open(name: string): Promise<SinkWriter>;
+}
+
+export interface SinkWriter {
+  /** Bytes accepted so far; a resumed download asks the server for the rest from here. */
+  readonly bytesWritten: number;
+  write(chunk: Uint8Array): Promise<void>;
+  /** Drop everything written (the server ignored a Range request and sent the whole body again). */
+  reset(): Promise<void>;
+  /** Make the output durable and visible (fsync + atomic rename for files). */
+  commit(): Promise<{ file?: string; bytes: number }>;
+  /** Give up: remove any partial output. */
+  discard(): Promise<void>;
+}
+
+/** A submitted job, recorded before waiting starts so a crash or cancel resumes instead of re-paying. */
+export interface LedgerEntry {
+  /** Caller's key for the logical render (for example a content hash). */
+  key: string;
+  jobId: string;
+  modelId: string;
+  submittedAt: string;
+  creativeUnitsCost?: number;
+}
+
+export interface LedgerPort {
+  get(key: string): Promise<LedgerEntry | undefined>;
+  put(entry: LedgerEntry): Promise<void>;
+  remove(key: string): Promise<void>;
+  list(): Promise<LedgerEntry[]>;
+}
+
+/** Everything time- and network-dependent the core uses, in one bundle. */
+export interface CorePorts {
+  http: HttpPort;
+  sleep: SleepPort;
+  clock: ClockPort;
+  /** Uniform in [0, 1) for jitter; defaults to Math.random. */
+  random?: () => number;
+}

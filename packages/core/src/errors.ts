@@ -76,8 +76,67 @@ export class ScenarioError extends Error {
       traceId: this.traceId,
       retryable: this.retryable,
       field: this.field,
+      details: this.details,
+    };
+  }
+
+  /** The same error, naming the job it happened to (returned as is when it already names one). */
+  withJobId(jobId: string | undefined): ScenarioError {
+    if (jobId === undefined || this.jobId !== undefined) return this;
+    const copy = new ScenarioError({ ...this.init(), jobId, message: `${this.message} (job ${jobId})` });
+    if (this.stack !== undefined) copy.stack = this.stack;
+    return copy;
+  }
+
+  private init(): ScenarioErrorInit {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.jobId !== undefined ? { jobId: this.jobId } : {}),
+      ...(this.status !== undefined ? { status: this.status } : {}),
+      ...(this.reason !== undefined ? { reason: this.reason } : {}),
+      ...(this.hint !== undefined ? { hint: this.hint } : {}),
+      ...(this.traceId !== undefined ? { traceId: this.traceId } : {}),
+      ...(this.field !== undefined ? { field: this.field } : {}),
+      ...(this.details !== undefined ? { details: this.details } : {}),
+      ...(this.cause !== undefined ? { cause: this.cause } : {}),
     };
   }
 }
 
 export const isScenarioError = (e: unknown): e is ScenarioError => e instanceof ScenarioError;
+
+/** The `aborted` error: the caller's signal fired. Never retried by us; the caller chose to stop. */
+export const abortedError = (jobId?: string, cause?: unknown): ScenarioError =>
+  new ScenarioError({
+    code: 'aborted',
+    message: jobId === undefined ? 'Aborted' : `Aborted while working on job ${jobId}; resume it by id`,
+    retryable: false,
+    ...(jobId !== undefined ? { jobId } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
+
+/**
+ * Any thrown value as a ScenarioError naming `jobId`. An aborted signal always wins (the caller
+ * stopped us, whatever the symptom was). Anything else that is not already a ScenarioError is a
+ * local failure (a sink or ledger that cannot write, a bad option): `invalid_input` with
+ * `details.unexpected`, not retryable, so a face never has to handle a bare Error.
+ */
+export const toScenarioError = (e: unknown, context: { jobId?: string; signal?: AbortSignal } = {}): ScenarioError => {
+  if (context.signal?.aborted) {
+    return e instanceof ScenarioError && e.code === 'aborted'
+      ? e.withJobId(context.jobId)
+      : abortedError(context.jobId, e);
+  }
+  if (e instanceof ScenarioError) return e.withJobId(context.jobId);
+  const message = e instanceof Error ? e.message : String(e);
+  return new ScenarioError({
+    code: 'invalid_input',
+    message: `Unexpected error: ${message}`,
+    retryable: false,
+    details: { unexpected: true },
+    cause: e,
+    ...(context.jobId !== undefined ? { jobId: context.jobId } : {}),
+  });
+};

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLL_SCHEDULE, PollObserver, basePollDelayMs, nextPollDelayMs } from './poll-schedule.js';
+
+/**
+ * A model video job of `durationMs`: a short queue, a warm-up, a long `in-progress` phase whose
+ * progress climbs linearly, then `finalizing`. Returns what a poll at time `t` would see.
+ */
+const modelJob = (durationMs: number) => (t: number) => {
+  const f = t / durationMs;
+  if (f >= 1) return { status: 'success', progress: 1 };
+  if (f < 0.05) return { status: 'queued', progress: 0 };
+  if (f < 0.15) return { status: 'warming-up', progress: 0 };
+  if (f < 0.9) return { status: 'in-progress', progress: (f - 0.15) / 0.75 };
+  return { status: 'finalizing', progress: 1 };
+};
+
+/** Poll a model job with a schedule; count the polls and how late completion was noticed. */
+const simulate = (durationMs: number, schedule: (observer: PollObserver, t: number) => number) => {
+  const job = modelJob(durationMs);
+  const observer = new PollObserver(0);
+  let t = 0;
+  let polls = 0;
+  for (let guard = 0; guard < 10_000; guard++) {
+    polls++;
+    const seen = job(t);
+    observer.observe(t, seen.status, seen.progress);
+    if (seen.status === 'success') return { polls, lateMs: t - durationMs };
+    t += schedule(observer, t);
+  }
+  throw new Error('did not finish');
+};
+
+const fixed3s = () => 3000;
+const adaptive = (random: () => number) => (o: PollObserver, t: number) => nextPollDelayMs(o.state(t), random);
+
+describe('poll schedule', () => {
+  it('polls fast at first and backs off towards the cap while queued', () => {
+    const delays = [0, 2_000, 10_000, 30_000, 60_000, 600_000].map((ageMs) =>
+      basePollDelayMs({ ageMs, status: 'queued', statusAgeMs: ageMs }),
+    );
+    expect(delays[0]).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    expect(delays[1]).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]!);
+    expect(delays.at(-1)).toBe(DEFAULT_POLL_SCHEDULE.maxMs);
+  });
+
+  it('tightens as progress approaches 1, and backs off again if progress stalls', () => {
+    const base = { ageMs: 300_000, status: 'in-progress', statusAgeMs: 200_000, progressPerMs: 1 / 100_000 };
+    const at = (progress: number, progressAgeMs = 0) => basePollDelayMs({ ...base, progress, progressAgeMs });
+    expect(at(0.2)).toBe(DEFAULT_POLL_SCHEDULE.maxMs);
+    expect(at(0.95)).toBeLessThan(at(0.9));
+    expect(at(0.9)).toBeLessThan(DEFAULT_POLL_SCHEDULE.maxMs);
+    expect(at(0.999)).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    // Stuck at 0.999 for 20 s: the interval grows with the stall instead of hammering every second.
+    expect(at(0.999, 20_000)).toBe(10_000);
+  });
+
+  it('polls quickly while finalizing, slowing only if it lingers', () => {
+    const at = (statusAgeMs: number) => basePollDelayMs({ ageMs: 600_000, status: 'finalizing', statusAgeMs });
+    expect(at(0)).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    expect(at(60_000)).toBe(DEFAULT_POLL_SCHEDULE.finalizingMaxMs);
+  });
+
+  it('jitters within ±10 % and never leaves [min, max]', () => {
+    const state = { ageMs: 20_000, status: 'in-progress', statusAgeMs: 0 };
+    const base = basePollDelayMs(state);
+    expect(nextPollDelayMs(state, () => 0)).toBe(Math.round(base * 0.9));
+    expect(nextPollDelayMs(state, () => 0.999999)).toBe(Math.round(base * 1.1));
+    expect(nextPollDelayMs({ ageMs: 0, status: 'queued', statusAgeMs: 0 }, () => 0)).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    expect(nextPollDelayMs({ ageMs: 1e9, status: 'queued', statusAgeMs: 0 }, () => 0.999)).toBe(
+      DEFAULT_POLL_SCHEDULE.maxMs,
+    );
+  });
+
+  it.each([
+    { durationMs: 60_000, label: '60 s job' },
+    { durationMs: 600_000, label: '10-minute job' },
+  ])('uses fewer polls than a fixed 3 s loop on a $label and still notices the end quickly', ({ durationMs }) => {
+    const baseline = simulate(durationMs, fixed3s);
+    for (const random of [() => 0, () => 0.5, () => 0.999]) {
+      const ours = simulate(durationMs, adaptive(random));
+      expect(ours.polls).toBeLessThan(baseline.polls);
+      // Completion is noticed no later than the fixed loop's worst case: the end is steered by
+      // progress and the short finalizing interval, not by the long mid-job interval.
+      expect(ours.lateMs).toBeLessThanOrEqual(3000);
+    }
+    if (durationMs === 600_000)
+      expect(
+        simulate(
+          durationMs,
+          adaptive(() => 0.5),
+        ).polls,
+      ).toBeLessThan(baseline.polls / 2);
+  });
+
+  it('catches an immediate failure on the first quick polls', () => {
+    const observer = new PollObserver(0);
+    observer.observe(0, 'queued', 0);
+    expect(nextPollDelayMs(observer.state(0), () => 0.5)).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+  });
+
+  it('measures progress speed from the first observation and reports stalls', () => {
+    const o = new PollObserver(0);
+    o.observe(1000, 'in-progress', 0.1);
+    o.observe(11_000, 'in-progress', 0.2);
+    o.observe(21_000, 'in-progress', 0.2);
+    const s = o.state(21_000);
+    expect(s.progressPerMs).toBeCloseTo(0.1 / 10_000);
+    expect(s.progressAgeMs).toBe(10_000);
+    expect(s.statusAgeMs).toBe(20_000);
+  });
+});

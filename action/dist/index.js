@@ -1,0 +1,2 @@
+export * from './prompts/index.js';
+//# sourceMappingURL=index.js.map

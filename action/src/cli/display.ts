@@ -1,0 +1,335 @@
+import { createLogUpdate } from 'log-update';
+import pc from 'picocolors';
+import type { BatchEvent, VideoPhase, VideoUpdate } from '../batch/events.js';
+
+/** Renders batch events for a person (live or plain) or a machine (JSON Lines). */
+export interface Display {
+  event(event: BatchEvent): void;
+  /** A line for a person (ignored in JSON mode, where only events are printed). */
+  note(text: string): void;
+  /** Stop refreshing and leave the final state on screen. */
+  close(): void;
+}
+
+export interface DisplayStreams {
+  out: NodeJS.WritableStream & { columns?: number };
+  err: NodeJS.WritableStream;
+}
+
+export type DisplayMode = 'live' | 'plain' | 'json';
+
+export function createDisplay(mode: DisplayMode, streams: DisplayStreams, now: () => number = Date.now): Display {
+  if (mode === 'json') return new JsonDisplay(streams);
+  if (mode === 'live') return new LiveDisplay(streams, now);
+  return new PlainDisplay(streams, now);
+}
+
+const TERMINAL: ReadonlySet<VideoPhase> = new Set(['skipped', 'rendered', 'quoted', 'failed', 'interrupted']);
+
+/** One line per event: every line is a JSON object with a `type`; the last one is `finished`. */
+class JsonDisplay implements Display {
+  constructor(private readonly streams: DisplayStreams) {}
+  event(event: BatchEvent): void {
+    this.streams.out.write(`${JSON.stringify(event)}\n`);
+  }
+  note(): void {}
+  close(): void {}
+}
+
+interface Row {
+  name: string;
+  source: string;
+  phase: VideoPhase;
+  startedAt?: number;
+  endedAt?: number;
+  jobId?: string;
+  status?: string;
+  progress?: number;
+  bytes?: number;
+  total?: number;
+  creativeUnits?: number;
+  file?: string;
+  error?: string;
+  retrying?: string;
+  resumed?: boolean;
+}
+
+/** Shared bookkeeping of the per-video rows. */
+abstract class HumanDisplay implements Display {
+  protected readonly rows = new Map<string, Row>();
+
+  constructor(
+    protected readonly streams: DisplayStreams,
+    protected readonly now: () => number,
+  ) {}
+
+  abstract note(text: string): void;
+  abstract close(): void;
+  protected abstract changed(row: Row, previous: Row | undefined, event: VideoUpdate): void;
+  protected abstract finished(event: Extract<BatchEvent, { type: 'finished' }>): void;
+
+  event(event: BatchEvent): void {
+    switch (event.type) {
+      case 'discovered':
+        if (event.files.length === 0) this.note(pc.yellow('No prompt files found.'));
+        for (const pattern of event.unmatched) this.note(pc.yellow(`No file matches ${pattern}`));
+        return;
+      case 'invalid':
+        for (const i of event.issues) {
+          const where = i.column === undefined ? `${i.file}:${i.line}` : `${i.file}:${i.line}:${i.column}`;
+          this.note(`${pc.red('error')} ${where}: ${pc.bold(i.field)}: ${i.message}`);
+        }
+        return;
+      case 'planned': {
+        for (const v of event.videos) {
+          this.rows.set(v.name, { name: v.name, source: v.source, phase: v.action === 'skip' ? 'skipped' : 'queued' });
+        }
+        const skip = event.videos.filter((v) => v.action === 'skip').length;
+        const resume = event.videos.filter((v) => v.action === 'resume').length;
+        const todo = event.videos.length - skip;
+        const parts = [`${todo} to ${event.videos.some((v) => v.action === 'quote') ? 'quote' : 'render'}`];
+        if (resume > 0) parts.push(`${resume} resumed from the ledger`);
+        if (skip > 0) parts.push(`${skip} unchanged`);
+        this.note(`${event.videos.length} video${event.videos.length === 1 ? '' : 's'}: ${parts.join(', ')}`);
+        for (const orphan of event.orphanJobs) {
+          this.note(
+            pc.yellow(
+              `The ledger holds job ${orphan.jobId} for a video that changed or was removed; ` +
+                `fetch it with: scenario-video job ${orphan.jobId} --download <dir>`,
+            ),
+          );
+        }
+        return;
+      }
+      case 'video': {
+        const previous = this.rows.get(event.name);
+        const row: Row = { ...(previous ?? { name: event.name, source: event.source, phase: event.phase }) };
+        row.phase = event.phase;
+        if (row.startedAt === undefined && event.phase !== 'queued' && event.phase !== 'skipped') {
+          row.startedAt = event.at;
+        }
+        if (TERMINAL.has(event.phase)) row.endedAt = event.at;
+        if (event.jobId !== undefined) row.jobId = event.jobId;
+        if (event.status !== undefined) row.status = event.status;
+        if (event.progress !== undefined) row.progress = event.progress;
+        if (event.bytes !== undefined) row.bytes = event.bytes;
+        if (event.total !== undefined) row.total = event.total;
+        if (event.creativeUnits !== undefined) row.creativeUnits = event.creativeUnits;
+        if (event.file !== undefined) row.file = event.file;
+        if (event.resumed) row.resumed = true;
+        row.retrying = event.retrying;
+        if (event.error) row.error = event.error.message;
+        this.rows.set(event.name, row);
+        this.changed(row, previous, event);
+        return;
+      }
+      case 'finished':
+        this.finished(event);
+        return;
+    }
+  }
+
+  protected summary(event: Extract<BatchEvent, { type: 'finished' }>): string[] {
+    const t = event.manifest.totals;
+    const lines: string[] = [];
+    const parts = event.manifest.dryRun
+      ? [`${t.videos} quoted`]
+      : [`${t.rendered} rendered`, `${t.skipped} unchanged`, `${t.failed} failed`];
+    if (t.interrupted > 0) parts.push(`${t.interrupted} still running`);
+    if (t.invalidFiles > 0) parts.push(`${t.invalidFiles} invalid file${t.invalidFiles === 1 ? '' : 's'}`);
+    const cu = event.manifest.dryRun
+      ? `quoted ${formatCu(t.creativeUnits)} creative units`
+      : `${formatCu(t.creativeUnits)} creative units spent`;
+    lines.push(`${parts.join(', ')}; ${cu}.`);
+    lines.push(`Manifest: ${event.manifestPath}`);
+    return lines;
+  }
+}
+
+/** No TTY (CI logs, pipes): one line per state change, no progress bars. */
+class PlainDisplay extends HumanDisplay {
+  note(text: string): void {
+    this.streams.err.write(`${text}\n`);
+  }
+
+  close(): void {}
+
+  protected changed(row: Row, previous: Row | undefined, event: VideoUpdate): void {
+    // Only state changes: a new phase, a new job status, or the start of a retry.
+    const samePhase = previous?.phase === row.phase;
+    const sameStatus = previous?.status === row.status;
+    const newRetry = event.retrying !== undefined && previous?.retrying !== event.retrying;
+    if (samePhase && sameStatus && !newRetry && previous !== undefined) return;
+    if (event.phase === 'queued') return;
+    this.streams.err.write(`${this.describe(row, event)}\n`);
+  }
+
+  protected finished(event: Extract<BatchEvent, { type: 'finished' }>): void {
+    for (const line of this.summary(event)) this.streams.err.write(`${line}\n`);
+  }
+
+  private describe(row: Row, event: VideoUpdate): string {
+    const elapsed =
+      row.startedAt !== undefined ? ` [${formatDuration((row.endedAt ?? event.at) - row.startedAt)}]` : '';
+    return `${row.name}: ${phaseText(row, event.retrying)}${elapsed}`;
+  }
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** A TTY: a block of rows redrawn in place (log-update), with progress bars and elapsed times. */
+class LiveDisplay extends HumanDisplay {
+  private readonly log: ReturnType<typeof createLogUpdate>;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private frame = 0;
+  private closed = false;
+
+  constructor(streams: DisplayStreams, now: () => number) {
+    super(streams, now);
+    this.log = createLogUpdate(streams.err as NodeJS.WriteStream);
+    this.timer = setInterval(() => this.draw(), 120);
+    this.timer.unref();
+  }
+
+  note(text: string): void {
+    if (this.closed) this.streams.err.write(`${text}\n`);
+    else this.log.persist(text);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.draw();
+    this.closed = true;
+    clearInterval(this.timer);
+    this.log.done();
+  }
+
+  protected changed(): void {
+    this.draw();
+  }
+
+  protected finished(event: Extract<BatchEvent, { type: 'finished' }>): void {
+    this.close();
+    for (const line of this.summary(event)) this.streams.err.write(`${line}\n`);
+  }
+
+  private draw(): void {
+    if (this.closed || this.rows.size === 0) return;
+    this.frame = (this.frame + 1) % SPINNER.length;
+    const width = (this.streams.err as { columns?: number }).columns ?? 100;
+    const nameWidth = Math.min(28, Math.max(...[...this.rows.keys()].map((n) => n.length)));
+    const lines = [...this.rows.values()].map((row) => {
+      const icon = iconOf(row.phase, SPINNER[this.frame]!);
+      const name = row.name.length > nameWidth ? `${row.name.slice(0, nameWidth - 1)}…` : row.name.padEnd(nameWidth);
+      const bar = row.phase === 'waiting' || row.phase === 'downloading' ? `${progressBar(row)} ` : '';
+      const elapsed =
+        row.startedAt !== undefined
+          ? pc.dim(formatDuration((row.endedAt ?? this.now()) - row.startedAt).padStart(6))
+          : '';
+      const line = `${icon} ${name}  ${bar}${phaseText(row, row.retrying)} ${elapsed}`;
+      return truncate(line, width - 1);
+    });
+    this.log(lines.join('\n'));
+  }
+}
+
+function iconOf(phase: VideoPhase, spinner: string): string {
+  switch (phase) {
+    case 'rendered':
+      return pc.green('✔');
+    case 'quoted':
+      return pc.green('$');
+    case 'skipped':
+      return pc.dim('↷');
+    case 'failed':
+      return pc.red('✖');
+    case 'interrupted':
+      return pc.yellow('■');
+    case 'queued':
+      return pc.dim('·');
+    default:
+      return pc.cyan(spinner);
+  }
+}
+
+function progressBar(row: Row): string {
+  const ratio =
+    row.phase === 'downloading'
+      ? row.total
+        ? (row.bytes ?? 0) / row.total
+        : 0
+      : Math.max(0, Math.min(1, row.progress ?? 0));
+  const cells = 16;
+  const full = Math.round(ratio * cells);
+  return `${pc.cyan('█'.repeat(full))}${pc.dim('░'.repeat(cells - full))} ${String(Math.round(ratio * 100)).padStart(3)}%`;
+}
+
+function phaseText(row: Row, retrying: string | undefined): string {
+  const job = row.jobId ? pc.dim(` ${row.jobId}`) : '';
+  const cu = row.creativeUnits !== undefined ? ` (${formatCu(row.creativeUnits)} CU)` : '';
+  const retry = retrying ? pc.yellow(` retrying: ${retrying}`) : '';
+  switch (row.phase) {
+    case 'queued':
+      return pc.dim('queued');
+    case 'skipped':
+      return pc.dim(`unchanged, kept ${row.file ?? ''}`.trim());
+    case 'uploading':
+      return `uploading images${retry}`;
+    case 'submitted':
+      return `${row.resumed ? 'resumed' : 'submitted'}${job}${cu}${retry}`;
+    case 'waiting': {
+      const pct = row.progress !== undefined ? ` ${Math.round(row.progress * 100)}%` : '';
+      return `${row.status ?? 'waiting'}${pct}${job}${retry}`;
+    }
+    case 'downloading':
+      return `downloading ${formatBytes(row.bytes ?? 0)}${row.total ? ` of ${formatBytes(row.total)}` : ''}${job}${retry}`;
+    case 'rendered':
+      return (
+        pc.green(`${row.file ?? 'done'}${row.bytes !== undefined ? ` (${formatBytes(row.bytes)})` : ''}`) + job + cu
+      );
+    case 'quoted':
+      return `quote: ${formatCu(row.creativeUnits ?? 0)} CU`;
+    case 'failed':
+      return pc.red(`failed: ${row.error ?? 'unknown error'}`) + job;
+    case 'interrupted':
+      return pc.yellow('stopped waiting; the job keeps running (in the ledger)') + job;
+  }
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const m = Math.floor(s / 60);
+  const h = Math.floor(m / 60);
+  if (h > 0) return `${h}h${String(m % 60).padStart(2, '0')}m`;
+  return `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function formatCu(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}
+
+function truncate(line: string, width: number): string {
+  // Keep colour codes intact: count visible characters only.
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\u001b') {
+      const end = line.indexOf('m', i);
+      if (end > 0) {
+        out += line.slice(i, end + 1);
+        i = end;
+        continue;
+      }
+    }
+    if (visible >= width) break;
+    out += line[i];
+    visible++;
+  }
+  return out + (visible >= width ? '\u001b[0m' : '');
+}

@@ -21,11 +21,16 @@ export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'failu
 export type RenderEvent =
   | { type: 'validated' }
   | { type: 'uploading'; name: string; bytes?: number }
-  | { type: 'submitted'; jobId: string; cost?: number }
+  /**
+   * `recovered`: the submit's answer was lost and the job was found among the recent jobs.
+   * `resumed`: the job came from the ledger (an earlier run), nothing was submitted.
+   */
+  | { type: 'submitted'; jobId: string; cost?: number; recovered?: boolean; resumed?: boolean }
   | { type: 'status'; jobId: string; status: string; progress?: number }
   | { type: 'retrying'; attempt: number; delayMs: number; cause: string; jobId?: string }
-  | { type: 'downloading'; jobId?: string; bytes: number; total?: number }
-  | { type: 'completed'; jobId: string; assetIds: string[]; file?: string }
+  | { type: 'downloading'; jobId?: string; assetId?: string; bytes: number; total?: number }
+  /** `file` is the first output's location; `files` lists every downloaded output. */
+  | { type: 'completed'; jobId: string; assetIds: string[]; file?: string; files?: string[] }
   | { type: 'failed'; error: ScenarioError };
 
 export type EventListener = (event: RenderEvent) => void;

@@ -2,3 +2,43 @@ export * from './ports.js';
 export * from './params.js';
 export * from './events.js';
 export * from './errors.js';
+export {
+  parseApiError,
+  parseRetryAfter,
+  apiErrorFromResponse,
+  codeForStatus,
+  type ParsedApiError,
+} from './http-errors.js';
+export { DEFAULT_RETRY_POLICY, retryDelayMs, planRetry, type RetryPolicy } from './retry.js';
+export {
+  DEFAULT_POLL_SCHEDULE,
+  PollObserver,
+  basePollDelayMs,
+  nextPollDelayMs,
+  type PollScheduleOptions,
+  type PollState,
+} from './poll-schedule.js';
+export type { ScenarioJob, ScenarioAsset, JobList } from './jobs.js';
+export { DEFAULT_SUBMIT_RETRY_POLICY, jobMatchesInput, type JobHandle, type RateLimitInfo } from './submit.js';
+export type { CostEstimate } from './cost.js';
+export type { CancelResult } from './cancel.js';
+export { DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_UNKNOWN_STATUS_TIMEOUT_MS, type WaitOptions } from './wait.js';
+export { outputName, type DownloadOptions, type DownloadResult } from './download.js';
+export { DEFAULT_INLINE_MAX_BYTES, type ImageBytes } from './upload.js';
+export { planRender, type ImageInput, type RenderInput, type RenderOptions, type RenderResult } from './render.js';
+export {
+  BATCH_SUBMIT_RETRY_POLICY,
+  type RenderItem,
+  type RenderManyOptions,
+  type RenderSettled,
+} from './render-many.js';
+export { AdaptiveLimiter } from './limiter.js';
+export {
+  DEFAULT_BASE_URL,
+  createScenarioClient,
+  validateSubmitRequest,
+  type CallOptions,
+  type ScenarioClient,
+  type ScenarioClientOptions,
+  type SubmitRequest,
+} from './client.js';

@@ -6,9 +6,9 @@
  * - Backing off with the job's age (about `growth` × age) up to `maxMs`: a ten-minute render is
  *   polled a few dozen times, not two hundred.
  * - Steered by progress: once `progress` moves, the remaining time is estimated from its speed and
- *   the next poll lands part of the way to the expected end, so completion is noticed quickly.
+ *   the next poll lands halfway to the expected end, so completion is noticed quickly.
  *   If progress stalls, the interval grows again (no hot loop on a job stuck at 0.99).
- * - `finalizing` is short by nature: poll quickly, slowing only if it lingers.
+ * - `finalizing` (or progress at 1) means the end is near: poll quickly, slowing only if it lingers.
  * - ±`jitter` so many clients started together spread out.
  */
 export interface PollScheduleOptions {
@@ -18,7 +18,7 @@ export interface PollScheduleOptions {
   growth: number;
   /** Upper bound while `finalizing`. */
   finalizingMaxMs: number;
-  /** Where to aim between now and the end estimated from progress speed (0.6 = 60 % of the way). */
+  /** Where to aim between now and the end estimated from progress speed (0.5 = halfway). */
   aim: number;
   /** Relative jitter, 0.1 = ±10 %. */
   jitter: number;
@@ -29,7 +29,7 @@ export const DEFAULT_POLL_SCHEDULE: PollScheduleOptions = {
   maxMs: 15_000,
   growth: 0.5,
   finalizingMaxMs: 3000,
-  aim: 0.6,
+  aim: 0.5,
   jitter: 0.1,
 };
 
@@ -52,18 +52,20 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
 /** The next poll delay in ms, before jitter. */
 export const basePollDelayMs = (state: PollState, options: PollScheduleOptions = DEFAULT_POLL_SCHEDULE): number => {
   const { minMs, maxMs } = options;
-  if (state.status === 'finalizing') {
-    return clamp(minMs + state.statusAgeMs / 4, minMs, Math.min(maxMs, options.finalizingMaxMs));
+  const byAge = clamp(state.ageMs * options.growth, minMs, maxMs);
+  const { progress, progressPerMs, progressAgeMs = 0 } = state;
+  const moving = progress !== undefined && progressPerMs !== undefined && progressPerMs > 0;
+  if (moving && progress < 1) {
+    // Aim part of the way to the end estimated from progress speed; if progress has stopped
+    // moving, back off with the stall instead of hammering.
+    const remainingMs = (1 - progress) / progressPerMs;
+    return clamp(Math.min(byAge, Math.max(remainingMs * options.aim, progressAgeMs * options.growth)), minMs, maxMs);
   }
-  let delay = clamp(state.ageMs * options.growth, minMs, maxMs);
-  const { progress, progressPerMs, progressAgeMs } = state;
-  if (progress !== undefined && progressPerMs !== undefined && progressPerMs > 0) {
-    const remainingMs = Math.max(0, 1 - progress) / progressPerMs;
-    // Aim part of the way to the expected end; if progress has stopped moving, back off with the stall.
-    const steered = Math.max(minMs, remainingMs * options.aim, (progressAgeMs ?? 0) * options.growth);
-    delay = Math.min(delay, steered);
-  }
-  return clamp(delay, minMs, maxMs);
+  // About to end (finalizing, or progress at 1): look often, slowing only if it lingers.
+  const finalMax = Math.min(maxMs, options.finalizingMaxMs);
+  if (state.status === 'finalizing') return clamp(minMs + state.statusAgeMs / 4, minMs, finalMax);
+  if (moving) return clamp(minMs + progressAgeMs / 4, minMs, finalMax);
+  return byAge;
 };
 
 /** The next poll delay in ms, with jitter, never below `minMs` nor above `maxMs`. */

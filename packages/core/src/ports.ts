@@ -88,6 +88,8 @@ export interface LedgerEntry {
   modelId: string;
   submittedAt: string;
   creativeUnitsCost?: number;
+  /** Set once the outputs were delivered: the same key resumes (and re-downloads) this job, never pays again. */
+  completedAt?: string;
 }
 
 export interface LedgerPort {

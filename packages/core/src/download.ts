@@ -1,0 +1,280 @@
+import { drain, pause, type ApiContext, type Emit } from './api.js';
+import { ScenarioError, abortedError } from './errors.js';
+import { apiErrorFromResponse, describeUrl } from './http-errors.js';
+import { getAsset, type ScenarioAsset } from './jobs.js';
+import type { ByteSink, HttpResponse, SinkWriter } from './ports.js';
+import { planRetry, type RetryPolicy } from './retry.js';
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  emit?: Emit;
+  /** The job that produced the asset: named in events and errors. */
+  jobId?: string;
+  /** Output name handed to the sink (default: `baseName` plus an extension from the MIME type). */
+  name?: string;
+  /** Output name without extension (default: the asset id). */
+  baseName?: string;
+  /** Tries of the byte transfer, resumes included (default 6). */
+  maxAttempts?: number;
+  /** Fresh signed URLs fetched after a refusal (403) before giving up with `output_expired` (default 3). */
+  maxRefreshes?: number;
+  /** Timeout up to the response headers of each CDN request (default 60 s). */
+  timeoutMs?: number;
+  /** Minimum bytes between two `downloading` events (default 1 MiB). */
+  progressEveryBytes?: number;
+}
+
+export interface DownloadResult {
+  assetId: string;
+  /** Where the sink put it (a path for the file sink). */
+  file?: string;
+  bytes: number;
+  mimeType?: string;
+}
+
+const DOWNLOAD_BACKOFF: RetryPolicy = {
+  maxAttempts: Number.MAX_SAFE_INTEGER,
+  maxElapsedMs: Number.MAX_SAFE_INTEGER,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  maxHintMs: 60_000,
+};
+
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'video/mp4': '.mp4',
+  'video/webm': '.webm',
+  'video/quicktime': '.mov',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/webp': '.webp',
+  'image/gif': '.gif',
+};
+
+/** A file name for an asset: `<base><ext>`, the extension from the MIME type (`.mp4` if unknown). */
+export const outputName = (base: string, mimeType?: string): string =>
+  `${base}${EXTENSIONS[(mimeType ?? '').split(';')[0]!.trim().toLowerCase()] ?? '.mp4'}`;
+
+const intHeader = (v: string | undefined): number | undefined => {
+  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
+  return Number(v.trim());
+};
+
+/** `bytes 100-199/1000` → { start: 100, total: 1000 }; `*` totals become undefined. */
+export const parseContentRange = (v: string | undefined): { start: number; total?: number } | undefined => {
+  const m = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(v?.trim() ?? '');
+  if (!m) return undefined;
+  return { start: Number(m[1]), ...(m[3] !== '*' ? { total: Number(m[3]) } : {}) };
+};
+
+/**
+ * Download an asset into a sink, safely:
+ * - the asset is fetched right before downloading (signed URLs expire), and again for a fresh URL
+ *   after a 401/403/404/410 from the CDN;
+ * - the request never carries Scenario's credentials (`auth: false`);
+ * - the body is streamed into the sink chunk by chunk (constant memory);
+ * - the byte count is checked against `Content-Length` / `Content-Range` (else the asset's size);
+ * - a truncated body is resumed with `Range: bytes=N-`; a server that ignores the range (200)
+ *   restarts the output;
+ * - bounded attempts; the partial output is discarded on failure.
+ */
+export const downloadAsset = async (
+  ctx: ApiContext,
+  assetId: string,
+  sink: ByteSink,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> => {
+  const { signal, emit, jobId } = options;
+  const maxAttempts = options.maxAttempts ?? 6;
+  const maxRefreshes = options.maxRefreshes ?? 3;
+  const every = options.progressEveryBytes ?? 1024 * 1024;
+  const readOpts = {
+    ...(signal !== undefined ? { signal } : {}),
+    ...(emit !== undefined ? { emit } : {}),
+    ...(jobId !== undefined ? { jobId } : {}),
+  };
+  const aborted = () => abortedError(jobId, signal?.reason);
+  const fail = (code: 'download_incomplete' | 'output_expired', message: string, cause?: unknown) =>
+    new ScenarioError({
+      code,
+      message: `${message} (asset ${assetId}${jobId ? `, job ${jobId}` : ''}); download it again by job id`,
+      retryable: true,
+      details: { assetId },
+      ...(jobId !== undefined ? { jobId } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+    });
+
+  let asset: ScenarioAsset | undefined;
+  let writer: SinkWriter | undefined;
+  let refreshes = 0;
+  let lastProblem = 'no attempt made';
+  let lastCause: unknown;
+  let done = false;
+  let committed = false;
+  try {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (signal?.aborted) throw aborted();
+      if (attempt > 1) {
+        const delay = planRetry({
+          error: new ScenarioError({ code: 'network', message: lastProblem, retryable: true }),
+          attempt: attempt - 1,
+          elapsedMs: 0,
+          policy: DOWNLOAD_BACKOFF,
+          random: ctx.random,
+        })!;
+        emit?.({
+          type: 'retrying',
+          attempt: attempt - 1,
+          delayMs: delay,
+          cause: lastProblem,
+          ...(jobId !== undefined ? { jobId } : {}),
+        });
+        await pause(ctx.ports, delay, signal, jobId);
+      }
+      if (asset === undefined) asset = await getAsset(ctx, assetId, readOpts);
+      const url = asset.url;
+      if (typeof url !== 'string' || url === '') {
+        // Not ready yet (asset still `pending`): ask again next time.
+        asset = undefined;
+        lastProblem = 'the asset has no download URL yet';
+        continue;
+      }
+      writer ??= await sink.open(options.name ?? outputName(options.baseName ?? assetId, asset.mimeType));
+      const offset = writer.bytesWritten;
+      let res: HttpResponse;
+      try {
+        res = await ctx.ports.http.request({
+          method: 'GET',
+          url,
+          auth: false,
+          headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+          timeoutMs: options.timeoutMs ?? 60_000,
+          ...(signal !== undefined ? { signal } : {}),
+        });
+      } catch (e) {
+        if (signal?.aborted) throw aborted();
+        lastProblem = 'network';
+        lastCause = e;
+        continue;
+      }
+      let total: number | undefined;
+      if (res.status === 200) {
+        if (offset > 0) await writer.reset(); // the server ignored the range: start over
+        total = intHeader(res.headers['content-length']);
+      } else if (res.status === 206) {
+        const range = parseContentRange(res.headers['content-range']);
+        if (range === undefined || range.start !== offset) {
+          await drain(res);
+          await writer.reset();
+          lastProblem = 'download_incomplete';
+          continue;
+        }
+        total = range.total;
+      } else if (res.status === 416 && offset > 0) {
+        await drain(res);
+        const size = parseContentRange(res.headers['content-range'])?.total ?? asset.properties?.size;
+        if (size === offset) {
+          done = true;
+          break;
+        }
+        await writer.reset();
+        lastProblem = 'download_incomplete';
+        continue;
+      } else if ([401, 403, 404, 410].includes(res.status)) {
+        // Expired or revoked signature: get a fresh URL from the API.
+        await drain(res);
+        refreshes++;
+        if (refreshes > maxRefreshes) {
+          throw fail('output_expired', `The CDN kept refusing the asset's URL (HTTP ${res.status})`);
+        }
+        asset = undefined;
+        lastProblem = 'output_expired';
+        continue;
+      } else {
+        const body = await res.text().catch(() => '');
+        const err = apiErrorFromResponse({
+          status: res.status,
+          method: 'GET',
+          url,
+          bodyText: body,
+          headers: res.headers,
+        });
+        if (!err.retryable)
+          throw fail('download_incomplete', `The CDN answered ${res.status} to GET ${describeUrl(url)}`);
+        lastProblem = err.code;
+        lastCause = err;
+        continue;
+      }
+      if (total === undefined && typeof asset.properties?.size === 'number') total = asset.properties.size;
+      emit?.({
+        type: 'downloading',
+        bytes: writer.bytesWritten,
+        assetId,
+        ...(total !== undefined ? { total } : {}),
+        ...(jobId !== undefined ? { jobId } : {}),
+      });
+      let reported = writer.bytesWritten;
+      try {
+        for await (const chunk of res.body) {
+          if (signal?.aborted) throw aborted();
+          await writer.write(chunk);
+          if (writer.bytesWritten - reported >= every) {
+            reported = writer.bytesWritten;
+            emit?.({
+              type: 'downloading',
+              bytes: reported,
+              assetId,
+              ...(total !== undefined ? { total } : {}),
+              ...(jobId !== undefined ? { jobId } : {}),
+            });
+          }
+        }
+      } catch (e) {
+        if (signal?.aborted) throw aborted();
+        if (e instanceof ScenarioError) throw e;
+        lastProblem = 'download_incomplete';
+        lastCause = e;
+        continue; // resume from what arrived
+      }
+      if (total !== undefined && writer.bytesWritten < total) {
+        lastProblem = 'download_incomplete';
+        continue;
+      }
+      if (total !== undefined && writer.bytesWritten > total) {
+        await writer.reset();
+        lastProblem = 'download_incomplete';
+        continue;
+      }
+      if (writer.bytesWritten !== reported || reported === 0) {
+        emit?.({
+          type: 'downloading',
+          bytes: writer.bytesWritten,
+          assetId,
+          ...(total !== undefined ? { total } : {}),
+          ...(jobId !== undefined ? { jobId } : {}),
+        });
+      }
+      done = true;
+      break;
+    }
+    if (!done || writer === undefined) {
+      throw fail(
+        lastProblem === 'output_expired' ? 'output_expired' : 'download_incomplete',
+        `Download failed after ${maxAttempts} attempts (last problem: ${lastProblem})`,
+        lastCause,
+      );
+    }
+    const output = await writer.commit();
+    committed = true;
+    return {
+      assetId,
+      bytes: output.bytes,
+      ...(output.file !== undefined ? { file: output.file } : {}),
+      ...(asset?.mimeType !== undefined ? { mimeType: asset.mimeType } : {}),
+    };
+  } catch (e) {
+    if (writer !== undefined && !committed) await writer.discard().catch(() => undefined);
+    if (signal?.aborted) throw aborted();
+    if (e instanceof ScenarioError) throw e.withJobId(jobId);
+    throw fail('download_incomplete', `Could not write the output: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+};

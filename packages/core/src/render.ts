@@ -1,0 +1,324 @@
+import type { ApiContext, Emit } from './api.js';
+import { downloadAsset, type DownloadResult } from './download.js';
+import { ScenarioError, toScenarioError } from './errors.js';
+import { getJob, type ScenarioJob } from './jobs.js';
+import { WAN_MODEL_ID, wanParamsSchema, type WanTuning } from './params.js';
+import type { ByteSink, LedgerEntry, LedgerPort } from './ports.js';
+import type { RetryPolicy } from './retry.js';
+import { submitJob, type JobHandle, type RateLimitInfo } from './submit.js';
+import { fetchImage, uploadImage, type ImageBytes } from './upload.js';
+import { waitForJob, type WaitOptions } from './wait.js';
+
+/** An image for a render: an existing asset, bytes in memory, or a URL to fetch (no credentials sent). */
+export type ImageInput = { assetId: string } | ImageBytes | { url: string };
+
+/**
+ * One video. By default Scenario's Wan 2.2 I2V with its typed, validated parameters; with another
+ * `modelId`, `params` are sent as is (the server validates them) and `image` / `lastFrameImage`,
+ * when given, are uploaded and set under those names.
+ */
+export interface RenderInput extends WanTuning {
+  modelId?: string;
+  prompt?: string;
+  image?: ImageInput;
+  lastFrameImage?: ImageInput;
+  /** Raw parameters for other models (images in them must already be asset ids). */
+  params?: Record<string, unknown>;
+}
+
+export interface RenderOptions {
+  /** Where the video goes. Without a sink nothing is downloaded (the result names the assets). */
+  sink?: ByteSink;
+  /** Records the job before waiting, and resumes it on the next run with the same `key`. */
+  ledger?: LedgerPort;
+  /** The caller's key for this logical render (for example a content hash); needed by the ledger. */
+  key?: string;
+  /** Output base name (default: the job id); more outputs get `-2`, `-3`… */
+  name?: string;
+  signal?: AbortSignal;
+  /** Overall wait for the job (default 30 minutes). */
+  timeoutMs?: number;
+  wait?: Omit<WaitOptions, 'signal' | 'emit' | 'timeoutMs'>;
+  /** Told about every 429 on submit (renderMany lowers its parallelism with it). */
+  onRateLimited?: (info: RateLimitInfo) => void;
+  submitPolicy?: RetryPolicy;
+  /** Largest image sent inline (default 3.5 MB); larger ones use multipart uploads. */
+  inlineMaxBytes?: number;
+}
+
+export interface RenderResult {
+  jobId: string;
+  handle: JobHandle;
+  job: ScenarioJob;
+  assetIds: string[];
+  /** One per downloaded output, in `assetIds` order (empty without a sink). */
+  files: DownloadResult[];
+  creativeUnitsCost?: number;
+  /** The job came from the ledger: nothing was submitted (or paid) this time. */
+  resumed: boolean;
+}
+
+/** What renderVideo needs from the client. */
+export interface RenderContext {
+  ctx: ApiContext;
+  claimed: Set<string>;
+}
+
+const invalid = (message: string, field?: string, details?: Record<string, unknown>): ScenarioError =>
+  new ScenarioError({
+    code: 'invalid_input',
+    message,
+    retryable: false,
+    ...(field !== undefined ? { field } : {}),
+    ...(details !== undefined ? { details } : {}),
+  });
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Check an image input's shape without touching the network. */
+const checkImage = (image: unknown, field: string): ImageInput => {
+  if (!isRecord(image)) throw invalid(`${field} must be { assetId }, { bytes, fileName } or { url }`, field);
+  if ('assetId' in image) {
+    if (typeof image.assetId !== 'string' || image.assetId.trim() === '')
+      throw invalid(`${field}.assetId is empty`, field);
+    return { assetId: image.assetId.trim() };
+  }
+  if ('bytes' in image) {
+    if (!(image.bytes instanceof Uint8Array) || image.bytes.length === 0) throw invalid(`${field} has no bytes`, field);
+    if (typeof image.fileName !== 'string' || image.fileName.trim() === '') {
+      throw invalid(`${field} needs a fileName`, field);
+    }
+    return image as unknown as ImageBytes;
+  }
+  if ('url' in image) {
+    const url = typeof image.url === 'string' ? image.url : '';
+    let ok = false;
+    try {
+      const u = new URL(url);
+      ok = u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw invalid(`${field}.url must be an http(s) URL`, field);
+    return { url };
+  }
+  throw invalid(`${field} must be { assetId }, { bytes, fileName } or { url }`, field);
+};
+
+const TUNING_KEYS = ['resolution', 'numFrames', 'framesPerSecond', 'sampleSteps', 'sampleShift', 'seed'] as const;
+
+/** zod issues as one invalid_input error naming the first field. */
+export const zodToScenarioError = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ScenarioError => {
+  const list = issues.map((i) => ({ field: i.path.map(String).join('.') || '(input)', message: i.message }));
+  const first = list[0] ?? { field: '(input)', message: 'invalid' };
+  return invalid(
+    `Invalid parameters: ${list.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+    first.field === '(input)' ? undefined : first.field,
+    { issues: list },
+  );
+};
+
+export interface RenderPlan {
+  modelId: string;
+  /** Parameters with images still to resolve. */
+  params: Record<string, unknown>;
+  images: Array<{ field: 'image' | 'lastFrameImage'; input: ImageInput }>;
+}
+
+/**
+ * Validate a render before anything is uploaded or paid: image inputs' shapes, and for Wan 2.2 the
+ * whole parameter table (ranges, the prompt, `lastFrameImage` only with `image`).
+ */
+export const planRender = (input: RenderInput): RenderPlan => {
+  if (!isRecord(input)) throw invalid('The render input must be an object');
+  const modelId = input.modelId ?? WAN_MODEL_ID;
+  if (typeof modelId !== 'string' || modelId.trim() === '') throw invalid('modelId is empty', 'modelId');
+  const images: RenderPlan['images'] = [];
+  if (input.image !== undefined) images.push({ field: 'image', input: checkImage(input.image, 'image') });
+  if (input.lastFrameImage !== undefined) {
+    if (input.image === undefined) throw invalid('lastFrameImage only works together with image', 'lastFrameImage');
+    images.push({ field: 'lastFrameImage', input: checkImage(input.lastFrameImage, 'lastFrameImage') });
+  }
+  const params: Record<string, unknown> = { ...(input.params ?? {}) };
+  if (input.prompt !== undefined) params.prompt = input.prompt;
+  for (const k of TUNING_KEYS) if (input[k] !== undefined) params[k] = input[k];
+  if (modelId === WAN_MODEL_ID) {
+    if (input.image === undefined) throw invalid('image is required for Wan 2.2 image-to-video', 'image');
+    // Validate with stand-in asset ids: the images are checked above and uploaded only after this.
+    const probe = {
+      ...params,
+      image: 'asset_pending',
+      ...(input.lastFrameImage ? { lastFrameImage: 'asset_pending' } : {}),
+    };
+    const parsed = wanParamsSchema.safeParse(probe);
+    if (!parsed.success) throw zodToScenarioError(parsed.error.issues);
+  }
+  return { modelId, params, images };
+};
+
+/** Upload (or fetch then upload) each image that is not an asset id yet; returns the final params. */
+export const resolveImages = async (
+  ctx: ApiContext,
+  plan: RenderPlan,
+  options: { signal?: AbortSignal; emit?: Emit; inlineMaxBytes?: number },
+): Promise<Record<string, unknown>> => {
+  const params = { ...plan.params };
+  for (const { field, input } of plan.images) {
+    if ('assetId' in input) {
+      params[field] = input.assetId;
+      continue;
+    }
+    const bytes =
+      'url' in input
+        ? await fetchImage(ctx, input.url, {
+            field,
+            ...(options.signal !== undefined ? { signal: options.signal } : {}),
+          })
+        : input;
+    params[field] = (await uploadImage(ctx, bytes, options)).assetId;
+  }
+  return params;
+};
+
+const ledgerEntry = (key: string, handle: JobHandle, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  key,
+  jobId: handle.jobId,
+  modelId: handle.modelId,
+  submittedAt: handle.submittedAt,
+  ...(handle.creativeUnitsCost !== undefined ? { creativeUnitsCost: handle.creativeUnitsCost } : {}),
+  ...extra,
+});
+
+/**
+ * The whole render: validate (`validated`), upload the images (`uploading`), submit (`submitted`,
+ * and the ledger entry is written before any waiting), wait (`status`), download every output into
+ * the sink (`downloading`), `completed`. Any error is emitted as `failed` and thrown as a
+ * ScenarioError naming the job once one exists. With a ledger and a key already recorded, the
+ * recorded job is resumed instead of submitting (and paying) again.
+ */
+export const renderVideo = async (
+  rc: RenderContext,
+  input: RenderInput,
+  options: RenderOptions,
+  emit: Emit,
+): Promise<RenderResult> => {
+  const { ctx } = rc;
+  const { signal, ledger, key } = options;
+  const common = { ...(signal !== undefined ? { signal } : {}), emit };
+  let jobId: string | undefined;
+  try {
+    if (ledger !== undefined && (key === undefined || key === '')) throw invalid('A ledger needs a key', 'key');
+    const plan = planRender(input);
+    emit({ type: 'validated' });
+
+    let handle: JobHandle | undefined;
+    let resumed = false;
+    const entry = ledger !== undefined && key !== undefined ? await ledger.get(key) : undefined;
+    if (entry !== undefined) {
+      try {
+        const existing = await getJob(ctx, entry.jobId, common);
+        handle = {
+          jobId: entry.jobId,
+          modelId: entry.modelId,
+          baseUrl: ctx.baseUrl,
+          submittedAt: entry.submittedAt,
+          input: existing.metadata.input ?? plan.params,
+          ...(entry.creativeUnitsCost !== undefined ? { creativeUnitsCost: entry.creativeUnitsCost } : {}),
+        };
+        resumed = true;
+        rc.claimed.add(entry.jobId);
+        emit({
+          type: 'submitted',
+          jobId: entry.jobId,
+          resumed: true,
+          ...(entry.creativeUnitsCost !== undefined ? { cost: entry.creativeUnitsCost } : {}),
+        });
+      } catch (e) {
+        // A job this account does not know (404): the entry is stale, so render afresh.
+        if (!(e instanceof ScenarioError && e.status === 404)) throw e;
+        await ledger!.remove(key!);
+      }
+    }
+    if (handle === undefined) {
+      const params = await resolveImages(ctx, plan, {
+        ...common,
+        ...(options.inlineMaxBytes !== undefined ? { inlineMaxBytes: options.inlineMaxBytes } : {}),
+      });
+      handle = await submitJob(
+        ctx,
+        { modelId: plan.modelId, params },
+        {
+          ...common,
+          claimed: rc.claimed,
+          ...(options.onRateLimited !== undefined ? { onRateLimited: options.onRateLimited } : {}),
+          ...(options.submitPolicy !== undefined ? { policy: options.submitPolicy } : {}),
+        },
+      );
+      jobId = handle.jobId;
+      if (ledger !== undefined && key !== undefined) await ledger.put(ledgerEntry(key, handle));
+    }
+    jobId = handle.jobId;
+
+    let job: ScenarioJob;
+    try {
+      job = await waitForJob(ctx, jobId, {
+        ...(options.wait ?? {}),
+        ...common,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      });
+    } catch (e) {
+      // A job that ended badly will not get better: forget it so the next run renders afresh.
+      if (e instanceof ScenarioError && (e.code === 'job_failed' || e.code === 'job_canceled')) {
+        if (ledger !== undefined && key !== undefined) await ledger.remove(key);
+      }
+      throw e;
+    }
+    const assetIds = job.metadata.assetIds;
+    if (assetIds.length === 0) {
+      if (ledger !== undefined && key !== undefined) await ledger.remove(key);
+      throw new ScenarioError({
+        code: 'job_failed',
+        message: `Job ${jobId} succeeded but produced no output`,
+        jobId,
+        retryable: false,
+        details: { noOutput: true },
+      });
+    }
+    const files: DownloadResult[] = [];
+    if (options.sink !== undefined) {
+      const base = options.name ?? jobId;
+      for (const [i, assetId] of assetIds.entries()) {
+        files.push(
+          await downloadAsset(ctx, assetId, options.sink, {
+            ...common,
+            jobId,
+            baseName: i === 0 ? base : `${base}-${i + 1}`,
+          }),
+        );
+      }
+    }
+    if (ledger !== undefined && key !== undefined) {
+      await ledger.put(ledgerEntry(key, handle, { completedAt: new Date(ctx.ports.clock.now()).toISOString() }));
+    }
+    const fileNames = files.map((f) => f.file).filter((f): f is string => f !== undefined);
+    emit({
+      type: 'completed',
+      jobId,
+      assetIds,
+      ...(fileNames[0] !== undefined ? { file: fileNames[0], files: fileNames } : {}),
+    });
+    return {
+      jobId,
+      handle,
+      job,
+      assetIds,
+      files,
+      resumed,
+      ...(handle.creativeUnitsCost !== undefined ? { creativeUnitsCost: handle.creativeUnitsCost } : {}),
+    };
+  } catch (e) {
+    const error = toScenarioError(e, { ...(jobId !== undefined ? { jobId } : {}), ...(signal ? { signal } : {}) });
+    emit({ type: 'failed', error });
+    throw error;
+  }
+};

@@ -5,6 +5,7 @@
  * `?Policy=<base64 JSON with the expiry epoch>&Signature=<…>&Key-Pair-Id=<…>`, CloudFront's URL-safe
  * base64 (`+`→`-`, `=`→`_`, `/`→`~`). The signature is an HMAC (a server secret, not RSA: only the
  * fake has to check it) over the policy and the path, so changing any of the three breaks it.
+ * The policy's `DateLessThan` epoch is the expiry, read on the fake's clock.
  *
  * Upload part URLs follow S3's presigned form (`X-Amz-Date`, `X-Amz-Expires`, `X-Amz-Signature`).
  */
@@ -39,7 +40,10 @@ export class UrlSigner {
   /** A CDN URL for `path` (e.g. `/assets/asset_…`) on `origin`, valid until `expiresAtMs`. */
   signCdn(origin: string, path: string, expiresAtMs: number): string {
     const epoch = Math.floor(expiresAtMs / 1000);
+    // `Id` makes every signing distinct even within one second of a manual clock: each GET of an
+    // asset hands out a fresh URL, so a client that caches one is caught by the expiry tests.
     const policy = JSON.stringify({
+      Id: randomBytes(6).toString('hex'),
       Statement: [{ Resource: `${origin}${path}`, Condition: { DateLessThan: { 'AWS:EpochTime': epoch } } }],
     });
     const policyB64 = cloudfrontBase64(policy);

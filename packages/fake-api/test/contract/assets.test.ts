@@ -31,6 +31,7 @@ describe.skipIf(LIVE)(`POST /v1/assets (small images) ${SKIP_LIVE.upload}`, () =
       expect(asset.kind).toBe('image');
       expect(asset.mimeType).toBe('image/png');
       expect(asset.status).toBe('success');
+      expect(asset.source).toBe('uploaded');
       expect(typeof asset.url).toBe('string');
       expect(asset.properties).toMatchObject({ width: 32, height: 18 });
       expect(typeof asset.properties.size).toBe('number');

@@ -53,7 +53,10 @@ describe.skipIf(LIVE)(`GET /v1/assets/{id} for the output video ${SKIP_LIVE.paid
     expect(asset.id).toBe(assetId);
     expect(asset.kind).toBe('video');
     expect(asset.status).toBe('success');
-    expect(typeof asset.properties).toBe('object');
+    for (const p of ['size', 'width', 'height', 'duration', 'frameRate', 'nbFrames']) {
+      expect(typeof asset.properties?.[p], `properties.${p}`).toBe('number');
+    }
+    expect(typeof asset.properties.codecName).toBe('string');
     const url = new URL(asset.url);
     for (const p of ['Policy', 'Signature', 'Key-Pair-Id']) {
       expect(url.searchParams.get(p), `${p} in ${url.pathname}?…`).toBeTruthy();

@@ -262,6 +262,12 @@ describe('dry run', () => {
     },
   );
 
+  it.skipIf(NO_IMAGE_FOR_DRY_RUN)(`also answers creativeUnitsDiscount${NEEDS_IMAGE}`, async () => {
+    const image = await dryRunImage(t);
+    const res = await dryRun(t, wanInput(image));
+    expect(typeof res.json?.creativeUnitsDiscount, res.text.slice(0, 300)).toBe('number');
+  });
+
   it.skipIf(NO_IMAGE_FOR_DRY_RUN)(
     `answers {creativeUnitsCost} with ok === true and creates no job${NEEDS_IMAGE}`,
     async () => {

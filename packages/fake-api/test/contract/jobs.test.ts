@@ -63,8 +63,11 @@ describe.skipIf(LIVE)(`GET /v1/jobs/{id} ${SKIP_LIVE.paid}`, () => {
     expect(isoDate(job.createdAt)).toBe(true);
     expect(isoDate(job.updatedAt)).toBe(true);
     expect(Date.parse(job.updatedAt)).toBeGreaterThanOrEqual(Date.parse(job.createdAt));
+    expect(typeof job.authorId).toBe('string');
+    expect(typeof job.ownerId).toBe('string');
     expect(job.metadata.input).toMatchObject(input);
     expect(Array.isArray(job.metadata.assetIds)).toBe(true);
+    expect(job.metadata.error ?? null).toBeNull();
     expect(typeof job.billing?.cuCost).toBe('number');
     expect(job.billing.cuCost).toBe(submitted.json.creativeUnitsCost);
   });

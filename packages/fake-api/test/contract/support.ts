@@ -66,8 +66,23 @@ export function apiUrl(t: ContractTarget, path: string, query?: ApiOptions['quer
   return url.toString();
 }
 
+/**
+ * Live only: at least this long between two API requests, so the suite's few dozen dry runs
+ * never trip the real API's (unpublished) rate limits and a 429 cannot masquerade as a finding.
+ */
+const LIVE_SPACING_MS = 250;
+let nextLiveSlot = 0;
+async function paceLive(t: ContractTarget): Promise<void> {
+  if (t.kind !== 'live') return;
+  const now = Date.now();
+  const wait = Math.max(0, nextLiveSlot - now);
+  nextLiveSlot = Math.max(now, nextLiveSlot) + LIVE_SPACING_MS;
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
 /** One HTTP exchange with the API. Rejects only when no response arrived (like fetch). */
 export async function api(t: ContractTarget, method: string, path: string, o: ApiOptions = {}): Promise<ApiResponse> {
+  await paceLive(t);
   return request(method, apiUrl(t, path, o.query), {
     ...o,
     auth: o.auth === false ? undefined : typeof o.auth === 'string' ? o.auth : t.authHeader(),

@@ -41,6 +41,7 @@ describe.skipIf(LIVE)(`multipart uploads /v1/uploads ${SKIP_LIVE.upload}`, () =>
     expect(upload.status).toBe('pending');
     expect(upload).toMatchObject({ fileName: 'big-frame.png', fileSize: bytes.length, contentType: 'image/png' });
     expect(upload.kind).toBe('image');
+    expect(upload.source).toBe('multipart');
     expect(upload.parts).toHaveLength(2);
     upload.parts.forEach((p: { number: number; url: string; expires: unknown }, i: number) => {
       expect(p.number).toBe(i + 1);
@@ -49,6 +50,12 @@ describe.skipIf(LIVE)(`multipart uploads /v1/uploads ${SKIP_LIVE.upload}`, () =>
       expect(new URL(p.url).origin).not.toBe(new URL(t.baseUrl).origin);
       expect(expiresMs(p.expires), `expires: ${String(p.expires)}`).toBeGreaterThan(t.clock!.now());
     });
+  });
+
+  it('create answers upload.jobId (docs §1: the Blender prototype polled GET /v1/jobs/{upload.jobId})', async () => {
+    const res = await createUpload(bigPngBuffer(), 2);
+    expect(res.status).toBe(200);
+    expect(typeof res.json.upload.jobId, `upload: ${res.text.slice(0, 300)}`).toBe('string');
   });
 
   it('PUT parts without auth, complete, poll to `imported` with entityId = an image asset', async () => {

@@ -18,7 +18,7 @@ function materialise(file: VirtualFile): Buffer {
 async function writeFile(file: VirtualFile, path: string): Promise<void> {
   const out = createWriteStream(path);
   for (const chunk of readRange(file, 0, file.size)) {
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }

@@ -159,6 +159,18 @@ describe.skipIf(LIVE)(`GET /v1/jobs (list) ${SKIP_LIVE.paid}`, () => {
     expect(page2.json.nextPaginationToken ?? undefined).toBeUndefined();
   });
 
+  it('?status= filters the list', async () => {
+    const image = await uploadImage(t);
+    const first = (await submitJob(t, wanInput(image))).jobId;
+    t.clock!.advance(FAKE_DEFAULTS.jobDurationMs * 2);
+    const second = (await submitJob(t, wanInput(image))).jobId;
+    const done = await api(t, 'GET', '/jobs', { query: { status: 'success' } });
+    expect(done.status).toBe(200);
+    expect(done.json.jobs.map((j: { jobId: string }) => j.jobId)).toEqual([first]);
+    const all = await api(t, 'GET', '/jobs');
+    expect(all.json.jobs.map((j: { jobId: string }) => j.jobId)).toEqual([second, first]);
+  });
+
   it('pageSize defaults to 10', async () => {
     const image = await uploadImage(t);
     t.fake!.setOptions({ teamConcurrencyLimit: 0 });

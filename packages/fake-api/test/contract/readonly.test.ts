@@ -43,6 +43,12 @@ describe('read-only and dry-run checks (the live-safe subset)', () => {
     expect(token === undefined || token === null || typeof token === 'string').toBe(true);
   });
 
+  it('GET /v1/jobs?status=success lists only successful jobs', async () => {
+    const res = await api(t, 'GET', '/jobs', { query: { status: 'success', pageSize: 5 } });
+    expect(res.status).toBe(200);
+    for (const job of res.json.jobs) expect(job.status).toBe('success');
+  });
+
   it('GET /v1/jobs/{unknown} answers 404 with an error message', async () => {
     const res = await api(t, 'GET', `/jobs/job_${nonce('contract-missing')}`);
     expect(res.status).toBe(404);

@@ -32,8 +32,11 @@ export class AdaptiveLimiter {
     return this.running;
   }
 
-  /** Wait for a free slot (rejects with `aborted` if the signal fires first). */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Wait for a free slot (rejects with `aborted` if the signal fires first). `front` jumps the
+   * queue: for work that already started and had to step back.
+   */
+  acquire(signal?: AbortSignal, options: { front?: boolean } = {}): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortedError(undefined, signal.reason));
     if (this.running < this.current && this.waiting.length === 0) {
       this.running++;
@@ -50,7 +53,8 @@ export class AdaptiveLimiter {
         };
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
-      this.waiting.push(entry);
+      if (options.front) this.waiting.unshift(entry);
+      else this.waiting.push(entry);
     });
   }
 

@@ -39,8 +39,9 @@ export const BATCH_SUBMIT_RETRY_POLICY: RetryPolicy = {
 /**
  * Render many videos with at most `concurrency` in flight. A 429 with `details.actionLimit` lowers
  * the limit at once (to that ceiling, and to the number of our own jobs still running when others
- * share the team), the refused item waits and re-submits; the limit climbs back one step per round
- * of accepted submits. One item's failure never stops the others. Results come in input order.
+ * share the team); the refused item steps back until one of our renders ends (or at once when none
+ * runs), waits the backoff, and re-submits. The limit climbs back one step per round of accepted
+ * submits. One item's failure never stops the others. Results come in input order.
  */
 export const renderMany = async (
   rc: RenderContext,
@@ -68,8 +69,10 @@ export const renderMany = async (
       }
       emit(event);
     };
+    let holdsSlot = false;
     try {
       await limiter.acquire(shared.signal);
+      holdsSlot = true;
     } catch (e) {
       const error = toScenarioError(e, shared.signal ? { signal: shared.signal } : {});
       emit({ type: 'failed', error });
@@ -85,9 +88,15 @@ export const renderMany = async (
           ...shared,
           ...(key !== undefined ? { key } : {}),
           ...(name !== undefined ? { name } : {}),
-          onRateLimited: (info) => {
+          onRateLimited: async (info) => {
+            // The team is at its ceiling: run no more than our jobs now running (and never more
+            // than the ceiling), step back, and come back first in line when a render of ours ends.
             const ceiling = info.actionLimit ?? Number.POSITIVE_INFINITY;
             limiter.lower(Math.min(ceiling, Math.max(1, jobsRunning)));
+            limiter.release();
+            holdsSlot = false;
+            await limiter.acquire(shared.signal, { front: true });
+            holdsSlot = true;
           },
         },
         track,
@@ -98,7 +107,7 @@ export const renderMany = async (
       return { index, status: 'rejected', error: toScenarioError(e) };
     } finally {
       if (holdsJob) jobsRunning--;
-      limiter.release();
+      if (holdsSlot) limiter.release();
     }
   };
 

@@ -39,8 +39,8 @@ export interface RenderOptions {
   /** Overall wait for the job (default 30 minutes). */
   timeoutMs?: number;
   wait?: Omit<WaitOptions, 'signal' | 'emit' | 'timeoutMs'>;
-  /** Told about every 429 on submit (renderMany lowers its parallelism with it). */
-  onRateLimited?: (info: RateLimitInfo) => void;
+  /** Told about (and awaited on) every 429 on submit: renderMany lowers its parallelism with it. */
+  onRateLimited?: (info: RateLimitInfo) => void | Promise<void>;
   submitPolicy?: RetryPolicy;
   /** Largest image sent inline (default 3.5 MB); larger ones use multipart uploads. */
   inlineMaxBytes?: number;

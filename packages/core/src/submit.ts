@@ -40,8 +40,11 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   emit?: Emit;
   policy?: RetryPolicy;
-  /** Told about every 429 before the backoff (renderMany lowers its parallelism here). */
-  onRateLimited?: (info: RateLimitInfo) => void;
+  /**
+   * Told about every 429 before the backoff, and awaited: renderMany lowers its parallelism here
+   * and holds the refused render until one of its own renders frees a slot.
+   */
+  onRateLimited?: (info: RateLimitInfo) => void | Promise<void>;
   /** Job ids this client already owns: never adopted as the answer to another submit. */
   claimed?: Set<string>;
   timeoutMs?: number;
@@ -277,7 +280,7 @@ export const submitJob = async (
     if (delay === undefined) throw error;
     if (error.code === 'rate_limited') {
       const limit = error.details?.actionLimit;
-      options.onRateLimited?.({
+      await options.onRateLimited?.({
         delayMs: delay,
         attempt,
         ...(typeof limit === 'number' ? { actionLimit: limit } : {}),

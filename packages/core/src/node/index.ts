@@ -1,2 +1,34 @@
-// Node adapters for the core's ports (fetch transport, timer sleep, file sink, JSON ledger).
-export {};
+// Node adapters for the core's ports: fetch transport, timer sleep, file sink, JSON-file ledger.
+import { DEFAULT_BASE_URL, createScenarioClient, type ScenarioClient, type ScenarioClientOptions } from '../client.js';
+import type { CorePorts } from '../ports.js';
+import { envCredentials, type ScenarioCredentials } from './env.js';
+import { createFetchTransport, type FetchTransportOptions } from './fetch-transport.js';
+import { systemClock, timerSleep } from './sleep.js';
+
+export { createFetchTransport, type FetchTransportOptions } from './fetch-transport.js';
+export { timerSleep, systemClock } from './sleep.js';
+export { createFileSink, safeFileName } from './file-sink.js';
+export { createJsonFileLedger } from './ledger.js';
+export { envCredentials, type ScenarioCredentials } from './env.js';
+
+/** Real ports for Node: fetch with Basic auth, setTimeout sleeps, the system clock. */
+export const nodePorts = (
+  credentials: ScenarioCredentials & Omit<FetchTransportOptions, 'baseUrl' | 'apiKey' | 'apiSecret'>,
+): CorePorts => ({
+  http: createFetchTransport(credentials),
+  sleep: timerSleep,
+  clock: systemClock,
+  random: Math.random,
+});
+
+/** A client on the Node ports; credentials from the environment unless given. */
+export const createNodeClient = (
+  options: Partial<ScenarioCredentials> & Omit<ScenarioClientOptions, 'ports' | 'baseUrl'> = {},
+): ScenarioClient => {
+  const { apiKey, apiSecret, baseUrl, ...rest } = options;
+  const credentials =
+    apiKey !== undefined && apiSecret !== undefined
+      ? { apiKey, apiSecret, baseUrl: baseUrl ?? DEFAULT_BASE_URL }
+      : { ...envCredentials(), ...(baseUrl !== undefined ? { baseUrl } : {}) };
+  return createScenarioClient({ ...rest, baseUrl: credentials.baseUrl, ports: nodePorts(credentials) });
+};

@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WAN_MODEL_ID } from './params.js';
+import { FRAME_PNG, NO_HAZARDS, readFakeVideoIdentity, startHarness, type Harness } from './testing/fake.js';
+import { createMemoryLedger, createMemorySink } from './testing/memory.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+describe('renderVideo against the fake API', () => {
+  it('uploads, submits, waits and downloads a real MP4, with every event in order', async () => {
+    h = await startHarness({ jobDurationMs: 120_000, videoBytes: 3 * 1024 * 1024 });
+    const sink = createMemorySink();
+    const result = await h.client.renderVideo(
+      { prompt: 'a fox in the snow', image: { bytes: FRAME_PNG, fileName: 'fox.png' }, numFrames: 81 },
+      { sink },
+    );
+    expect(result.assetIds).toHaveLength(1);
+    expect(result.files[0]?.bytes).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+    const out = sink.committed()[0]!;
+    expect(out.name).toBe(`${result.jobId}.mp4`);
+    expect(out.chunks).toBeGreaterThan(1);
+    const identity = readFakeVideoIdentity(out.bytes());
+    expect(identity).toMatchObject({ jobId: result.jobId });
+    const types = h.events.map((e) => e.type);
+    expect(types[0]).toBe('validated');
+    expect(types.indexOf('uploading')).toBeLessThan(types.indexOf('submitted'));
+    expect(types.indexOf('submitted')).toBeLessThan(types.indexOf('status'));
+    expect(types.lastIndexOf('status')).toBeLessThan(types.indexOf('downloading'));
+    expect(types.at(-1)).toBe('completed');
+    const state = h.fake.state();
+    expect(state.hazards).toEqual(NO_HAZARDS);
+    expect(state.submissions.filter((s) => !s.dryRun)).toHaveLength(1);
+    expect(state.submissions[0]?.modelId).toBe(WAN_MODEL_ID);
+  });
+});
+
+describe('renderVideo: validation first', () => {
+  it.each([
+    [{ prompt: 'p' }, 'image'],
+    [{ prompt: '', image: { assetId: 'asset_1' } }, 'prompt'],
+    [{ prompt: 'p', image: { assetId: 'asset_1' }, numFrames: 101 }, 'numFrames'],
+    [{ prompt: 'p', image: { assetId: 'asset_1' }, resolution: '1080p' }, 'resolution'],
+    [{ prompt: 'p', lastFrameImage: { assetId: 'asset_2' } }, 'lastFrameImage'],
+    [{ prompt: 'p', image: { bytes: new Uint8Array(0), fileName: 'x.png' } }, 'image'],
+    [{ prompt: 'p', image: { url: 'ftp://example.com/a.png' } }, 'image'],
+  ])('refuses %j before any request, naming %s', async (input, field) => {
+    h = await startHarness();
+    const err = await h.client.renderVideo(input as never).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'invalid_input', field, retryable: false });
+    const requests = Object.values(h.fake.state().requests).reduce((a, b) => a + b, 0);
+    expect(requests).toBe(0);
+    expect(h.events.map((e) => e.type)).toEqual(['failed']);
+  });
+
+  it('uploads both frames when lastFrameImage is given', async () => {
+    h = await startHarness({ jobDurationMs: 5000 });
+    const result = await h.client.renderVideo({
+      prompt: 'from first to last',
+      image: { bytes: FRAME_PNG, fileName: 'first.png' },
+      lastFrameImage: { bytes: FRAME_PNG, fileName: 'last.png' },
+    });
+    expect(h.fake.state().requests.createAsset).toBe(2);
+    expect(result.job.metadata.input).toMatchObject({
+      image: expect.stringMatching(/^asset_/),
+      lastFrameImage: expect.stringMatching(/^asset_/),
+    });
+    expect(result.files).toEqual([]);
+  });
+});
+
+describe('renderVideo: failures name the job', () => {
+  it('a failed job is emitted as failed and thrown as job_failed with the job id and hint', async () => {
+    h = await startHarness({
+      jobDurationMs: 30_000,
+      outcomes: [{ outcome: 'failure', error: 'GPU fell over', hint: 'Retry later' }],
+    });
+    const err = await h.client
+      .renderVideo({ prompt: 'doomed', image: { bytes: FRAME_PNG, fileName: 'f.png' } }, { sink: createMemorySink() })
+      .catch((e: unknown) => e);
+    const jobId = h.fake.state().jobIds[0];
+    expect(err).toMatchObject({ code: 'job_failed', jobId, reason: 'GPU fell over', hint: 'Retry later' });
+    expect(h.events.at(-1)).toEqual({ type: 'failed', error: err });
+  });
+
+  it('an abort while waiting throws aborted with the job id', async () => {
+    h = await startHarness({ jobDurationMs: 10 * 60_000 });
+    const ac = new AbortController();
+    const err = await h.client
+      .renderVideo(
+        { prompt: 'stop', image: { bytes: FRAME_PNG, fileName: 'f.png' } },
+        { signal: ac.signal, onEvent: (e) => e.type === 'status' && e.status === 'queued' && ac.abort() },
+      )
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'aborted', jobId: h.fake.state().jobIds[0] });
+  });
+});
+
+describe('renderVideo: the ledger', () => {
+  it('records the job before waiting, and the next run resumes it instead of paying again', async () => {
+    h = await startHarness({ jobDurationMs: 10 * 60_000 });
+    const ledger = createMemoryLedger();
+    const input = { prompt: 'resume me', image: { bytes: FRAME_PNG, fileName: 'f.png' } };
+    const ac = new AbortController();
+    let recordedBeforeWaiting = false;
+    const first = await h.client
+      .renderVideo(input, {
+        ledger,
+        key: 'video-1',
+        signal: ac.signal,
+        onEvent: (e) => {
+          if (e.type === 'status') {
+            recordedBeforeWaiting ||= ledger.entries.get('video-1')?.jobId === e.jobId;
+            ac.abort(); // the run is cancelled while waiting
+          }
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: 'aborted' });
+    expect(recordedBeforeWaiting).toBe(true);
+    const jobId = ledger.entries.get('video-1')!.jobId;
+
+    const sink = createMemorySink();
+    const events: string[] = [];
+    const second = await h.client.renderVideo(input, {
+      ledger,
+      key: 'video-1',
+      sink,
+      onEvent: (e) => events.push(e.type),
+    });
+    expect(second).toMatchObject({ jobId, resumed: true });
+    expect(events).not.toContain('uploading');
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'submitted', jobId, resumed: true }));
+    const state = h.fake.state();
+    expect(state.submissions.filter((s) => !s.dryRun)).toHaveLength(1);
+    expect(state.requests.createAsset).toBe(1);
+    expect(ledger.entries.get('video-1')?.completedAt).toBeDefined();
+    expect(sink.committed()).toHaveLength(1);
+
+    // A third run with the same key still never pays: it re-downloads the same job's output.
+    const third = await h.client.renderVideo(input, { ledger, key: 'video-1', sink: createMemorySink() });
+    expect(third.jobId).toBe(jobId);
+    expect(h.fake.state().submissions.filter((s) => !s.dryRun)).toHaveLength(1);
+    expect(h.fake.state().hazards).toEqual(NO_HAZARDS);
+  });
+
+  it('forgets a failed job so the next run renders afresh; a stale (unknown) entry is replaced', async () => {
+    h = await startHarness({ jobDurationMs: 30_000, outcomes: [{ outcome: 'failure', times: 1 }] });
+    const ledger = createMemoryLedger([
+      { key: 'stale', jobId: 'job_from_another_account', modelId: WAN_MODEL_ID, submittedAt: '2026-01-01T00:00:00Z' },
+    ]);
+    const input = { prompt: 'try twice', image: { bytes: FRAME_PNG, fileName: 'f.png' } };
+    await expect(h.client.renderVideo(input, { ledger, key: 'k' })).rejects.toMatchObject({ code: 'job_failed' });
+    expect(ledger.entries.has('k')).toBe(false);
+    const ok = await h.client.renderVideo(input, { ledger, key: 'k' });
+    expect(ok.resumed).toBe(false);
+    expect(ledger.entries.get('k')?.jobId).toBe(ok.jobId);
+
+    const fresh = await h.client.renderVideo(input, { ledger, key: 'stale' });
+    expect(fresh.resumed).toBe(false);
+    expect(ledger.entries.get('stale')?.jobId).toBe(fresh.jobId);
+  });
+
+  it('a ledger without a key is refused up front', async () => {
+    h = await startHarness();
+    await expect(
+      h.client.renderVideo({ prompt: 'p', image: { assetId: 'asset_1' } }, { ledger: createMemoryLedger() }),
+    ).rejects.toMatchObject({ code: 'invalid_input', field: 'key' });
+  });
+});

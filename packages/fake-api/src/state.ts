@@ -65,6 +65,9 @@ export interface AssetRecord {
 
 export interface UploadRecord {
   id: string;
+  /** Uploads run as a job of type `upload` too (docs §1: `upload.jobId`), listed with the others. */
+  jobId: string;
+  seq: number;
   teamId: string;
   authorId: string;
   fileName: string;
@@ -96,6 +99,8 @@ export class Store {
   jobs = new Map<string, JobRecord>();
   assets = new Map<string, AssetRecord>();
   uploads = new Map<string, UploadRecord>();
+  /** Upload records by their job id. */
+  uploadJobs = new Map<string, UploadRecord>();
   seq = 0;
   requests = Object.fromEntries(ROUTES.map((r) => [r, 0])) as Record<FakeRoute, number>;
   unauthorized = 0;
@@ -110,6 +115,7 @@ export class Store {
     this.jobs.clear();
     this.assets.clear();
     this.uploads.clear();
+    this.uploadJobs.clear();
     this.requests = Object.fromEntries(ROUTES.map((r) => [r, 0])) as Record<FakeRoute, number>;
     this.unauthorized = 0;
     this.submissions = [];

@@ -4,6 +4,7 @@ import { isObject } from '../app.js';
 import { errorReply, type Reply } from '../http.js';
 import type { JobRecord } from '../state.js';
 import { JOB_STATUSES, TERMINAL, viewJob } from '../timeline.js';
+import { uploadJobJson } from './uploads.js';
 
 /** Every job the fake makes comes from `/generate/custom`, which real captures show as `custom`. */
 export const JOB_TYPE = 'custom';
@@ -51,10 +52,48 @@ function overrideStatus(ctx: ApiCtx, jobId: string): string | undefined {
   return f.status !== undefined ? String(f.status) : 'throttled';
 }
 
+/** A job of the team as the API shows it, whichever kind it is (generation or upload). */
+interface Listed {
+  seq: number;
+  jobId: string;
+  jobType: string;
+  authorId: string;
+  json: () => Record<string, unknown>;
+}
+
+function teamJobs(ctx: ApiCtx): Listed[] {
+  const { app, now } = ctx;
+  const out: Listed[] = [];
+  for (const j of app.store.jobs.values()) {
+    if (j.teamId !== ctx.teamId) continue;
+    out.push({ seq: j.seq, jobId: j.jobId, jobType: JOB_TYPE, authorId: j.authorId, json: () => jobJson(app, j, now) });
+  }
+  for (const u of app.store.uploadJobs.values()) {
+    if (u.teamId !== ctx.teamId) continue;
+    out.push({
+      seq: u.seq,
+      jobId: u.jobId,
+      jobType: 'upload',
+      authorId: u.authorId,
+      json: () => uploadJobJson(u, now),
+    });
+  }
+  return out;
+}
+
+function withStatus(json: Record<string, unknown>, status: string | undefined): Record<string, unknown> {
+  return status === undefined ? json : { ...json, status };
+}
+
 export function getJob(ctx: ApiCtx): Reply {
-  const job = ctx.app.store.teamJob(ctx.teamId, ctx.params.id ?? '');
-  if (!job) return errorReply(404, 'Job not found', ctx.traceId);
-  return { status: 200, body: { job: jobJson(ctx.app, job, ctx.now, overrideStatus(ctx, job.jobId)) } };
+  const id = ctx.params.id ?? '';
+  const job = ctx.app.store.teamJob(ctx.teamId, id);
+  const upload = ctx.app.store.uploadJobs.get(id);
+  let json: Record<string, unknown>;
+  if (job) json = jobJson(ctx.app, job, ctx.now);
+  else if (upload && upload.teamId === ctx.teamId) json = uploadJobJson(upload, ctx.now);
+  else return errorReply(404, 'Job not found', ctx.traceId);
+  return { status: 200, body: { job: withStatus(json, overrideStatus(ctx, id)) } };
 }
 
 function encodeToken(seq: number): string {
@@ -72,7 +111,7 @@ function decodeToken(token: string): number | undefined {
 
 /** Newest first; the token names the last job returned, so new jobs never shift later pages. */
 export function listJobs(ctx: ApiCtx): Reply {
-  const { app, url, traceId, now } = ctx;
+  const { url, traceId } = ctx;
   const q = url.searchParams;
   let pageSize = 10;
   if (q.has('pageSize')) {
@@ -95,19 +134,19 @@ export function listJobs(ctx: ApiCtx): Reply {
   const types = [q.get('type'), ...(q.get('types')?.split(',') ?? [])].filter((t): t is string => Boolean(t));
   const authorId = q.get('authorId') || undefined;
 
-  // Every fake job is `custom`: a type filter either keeps them all or none.
-  const typeOk = types.length === 0 || types.includes(JOB_TYPE);
-  const matches = [...app.store.jobs.values()]
-    .filter((j) => typeOk && j.teamId === ctx.teamId && j.seq < before)
+  const matches = teamJobs(ctx)
+    .filter((j) => j.seq < before)
+    .filter((j) => types.length === 0 || types.includes(j.jobType))
     .filter((j) => !authorId || j.authorId === authorId)
-    .filter((j) => !status || viewJob(j, now).status === status)
+    .map((j) => ({ ...j, body: j.json() }))
+    .filter((j) => !status || j.body.status === status)
     .sort((a, b) => b.seq - a.seq);
   const page = matches.slice(0, pageSize);
   const last = page[page.length - 1];
   return {
     status: 200,
     body: {
-      jobs: page.map((j) => jobJson(app, j, now, overrideStatus(ctx, j.jobId))),
+      jobs: page.map((j) => withStatus(j.body, overrideStatus(ctx, j.jobId))),
       ...(matches.length > pageSize && last ? { nextPaginationToken: encodeToken(last.seq) } : {}),
     },
   };
@@ -115,10 +154,14 @@ export function listJobs(ctx: ApiCtx): Reply {
 
 export function jobAction(ctx: ApiCtx): Reply {
   const { app, json, traceId, now } = ctx;
-  const job = app.store.teamJob(ctx.teamId, ctx.params.id ?? '');
-  if (!job) return errorReply(404, 'Job not found', traceId);
+  const id = ctx.params.id ?? '';
+  const job = app.store.teamJob(ctx.teamId, id);
+  const upload = app.store.uploadJobs.get(id);
+  if (!job && upload?.teamId !== ctx.teamId) return errorReply(404, 'Job not found', traceId);
   const action = isObject(json) ? json.action : undefined;
   if (action !== 'cancel') return errorReply(400, `Unsupported action: ${JSON.stringify(action ?? null)}`, traceId);
+  // Upload jobs are never cancelable in the fake (the import is short and not billed).
+  if (!job) return errorReply(400, 'Cannot cancel this type of job', traceId);
   // The schema: "Today only cancel on inference jobs is supported"; custom jobs are refused.
   if (!app.opts.cancelableJobTypes.includes(JOB_TYPE))
     return errorReply(400, 'Cannot cancel this type of job', traceId);

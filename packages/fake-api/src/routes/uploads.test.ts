@@ -61,6 +61,17 @@ describe('multipart uploads', () => {
       body: { prompt: 'x', image: imported.entityId },
     });
     expect(job.status, job.text).toBe(200);
+    // The upload is also a job (docs: the Blender prototype polled GET /v1/jobs/{upload.jobId}).
+    const uploadJob = (await call(t, 'GET', `/jobs/${upload.jobId}`)).json.job;
+    expect(uploadJob).toMatchObject({
+      jobType: 'upload',
+      status: 'success',
+      metadata: { output: { entityId: imported.entityId } },
+    });
+    const listed = (await call(t, 'GET', '/jobs?type=upload')).json.jobs;
+    expect(listed.map((j: { jobId: string }) => j.jobId)).toEqual([upload.jobId]);
+    const cancel = await call(t, 'POST', `/jobs/${upload.jobId}/action`, { body: { action: 'cancel' } });
+    expect(cancel.json.reason).toBe('Cannot cancel this type of job');
     // `complete` again is harmless.
     expect((await complete(upload.id)).json.upload.status).toBe('imported');
     expect(t.fake.state().requests).toMatchObject({ createUpload: 1, putPart: 3, uploadAction: 2 });
@@ -96,6 +107,8 @@ describe('multipart uploads', () => {
       expect(u.status, label).toBe('failed');
       expect(u.errorMessage, label).toMatch(error);
       expect(u.entityId).toBeUndefined();
+      const job = (await call(t, 'GET', `/jobs/${upload.jobId}`)).json.job;
+      expect(job).toMatchObject({ jobType: 'upload', status: 'failure', metadata: { error: u.errorMessage } });
     }
   });
 

@@ -32,6 +32,7 @@ export function uploadJson(u: UploadRecord, now: number): Record<string, unknown
   const { status, since } = uploadStatus(u, now);
   return {
     id: u.id,
+    jobId: u.jobId,
     status,
     kind: u.kind,
     source: 'multipart',
@@ -45,6 +46,41 @@ export function uploadJson(u: UploadRecord, now: number): Record<string, unknown
     updatedAt: new Date(since).toISOString(),
     ...(status === 'imported' ? { entityId: u.assetId } : {}),
     ...(status === 'failed' ? { errorMessage: u.importError } : {}),
+  };
+}
+
+/**
+ * The upload seen as a job (`GET /v1/jobs/{upload.jobId}`, as the Blender prototype polled it):
+ * pending until `complete`, in-progress while importing, then success with
+ * `metadata.output.entityId` or failure with `metadata.error`.
+ */
+export function uploadJobJson(u: UploadRecord, now: number): Record<string, unknown> {
+  const { status } = uploadStatus(u, now);
+  const history: Array<{ status: string; at: number }> = [{ status: 'pending', at: u.createdAt }];
+  if (u.completedAt !== undefined) history.push({ status: 'in-progress', at: u.completedAt });
+  const end = u.completedAt !== undefined ? u.completedAt + (u.importMs ?? 0) : 0;
+  if (status === 'imported') history.push({ status: 'success', at: end });
+  if (status === 'failed') history.push({ status: 'failure', at: u.completedAt! + (u.importMs ?? 0) / 2 });
+  const last = history[history.length - 1]!;
+  const progress = status === 'imported' ? 1 : status === 'validated' ? 0.5 : 0;
+  return {
+    jobId: u.jobId,
+    jobType: 'upload',
+    status: last.status,
+    progress,
+    statusHistory: history.map((h) => ({ status: h.status, date: new Date(h.at).toISOString() })),
+    createdAt: new Date(u.createdAt).toISOString(),
+    updatedAt: new Date(last.at).toISOString(),
+    authorId: u.authorId,
+    ownerId: u.teamId,
+    metadata: {
+      input: { uploadId: u.id, fileName: u.fileName, contentType: u.contentType, kind: u.kind, fileSize: u.fileSize },
+      assetIds: status === 'imported' ? [u.assetId] : [],
+      output: status === 'imported' ? { entityId: u.assetId } : null,
+      error: status === 'failed' ? u.importError : null,
+      hint: null,
+    },
+    billing: { cuCost: 0, cuDiscount: 0 },
   };
 }
 
@@ -89,6 +125,8 @@ export function createUpload(ctx: ApiCtx): Reply {
   const opts = isObject(json.assetOptions) ? json.assetOptions : {};
   const u: UploadRecord = {
     id,
+    jobId: app.ids.make('job'),
+    seq: ++app.store.seq,
     teamId: ctx.teamId,
     authorId: ctx.authorId,
     fileName: json.fileName,
@@ -107,6 +145,7 @@ export function createUpload(ctx: ApiCtx): Reply {
     },
   };
   app.store.uploads.set(id, u);
+  app.store.uploadJobs.set(u.jobId, u);
   return { status: 200, body: { upload: uploadJson(u, now) } };
 }
 

@@ -21,14 +21,15 @@ export const nodePorts = (
   random: Math.random,
 });
 
-/** A client on the Node ports; credentials from the environment unless given. */
+/** A client on the Node ports; credentials from the environment (`env`, default process.env) unless given. */
 export const createNodeClient = (
-  options: Partial<ScenarioCredentials> & Omit<ScenarioClientOptions, 'ports' | 'baseUrl'> = {},
+  options: Partial<ScenarioCredentials> &
+    Omit<ScenarioClientOptions, 'ports' | 'baseUrl'> & { env?: Record<string, string | undefined> } = {},
 ): ScenarioClient => {
-  const { apiKey, apiSecret, baseUrl, ...rest } = options;
+  const { apiKey, apiSecret, baseUrl, env, ...rest } = options;
   const credentials =
     apiKey !== undefined && apiSecret !== undefined
       ? { apiKey, apiSecret, baseUrl: baseUrl ?? DEFAULT_BASE_URL }
-      : { ...envCredentials(), ...(baseUrl !== undefined ? { baseUrl } : {}) };
+      : { ...envCredentials(env), ...(baseUrl !== undefined ? { baseUrl } : {}) };
   return createScenarioClient({ ...rest, baseUrl: credentials.baseUrl, ports: nodePorts(credentials) });
 };

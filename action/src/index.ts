@@ -1,1 +1,2 @@
 export * from './prompts/index.js';
+export * from './batch/index.js';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { BatchEvent, VideoPhase, VideoUpdate } from '../batch/events.js';
@@ -14,6 +15,8 @@ export interface Display {
 export interface DisplayStreams {
   out: NodeJS.WritableStream & { columns?: number };
   err: NodeJS.WritableStream;
+  /** Paths inside this folder are shown relative to it (the working directory). */
+  cwd?: string;
 }
 
 export type DisplayMode = 'live' | 'plain' | 'json';
@@ -141,7 +144,7 @@ abstract class HumanDisplay implements Display {
       ? `quoted ${formatCu(t.creativeUnits)} creative units`
       : `${formatCu(t.creativeUnits)} creative units spent`;
     lines.push(`${parts.join(', ')}; ${cu}.`);
-    lines.push(`Manifest: ${event.manifestPath}`);
+    lines.push(`Manifest: ${showPath(event.manifestPath, this.streams.cwd)}`);
     return lines;
   }
 }
@@ -226,7 +229,7 @@ class LiveDisplay extends HumanDisplay {
         row.startedAt !== undefined
           ? pc.dim(formatDuration((row.endedAt ?? this.now()) - row.startedAt).padStart(6))
           : '';
-      const line = `${icon} ${name}  ${bar}${phaseText(row, row.retrying)} ${elapsed}`;
+      const line = `${icon} ${name}  ${bar}${phaseText(row, row.retrying, bar !== '')} ${elapsed}`;
       return truncate(line, width - 1);
     });
     this.log(lines.join('\n'));
@@ -264,7 +267,7 @@ function progressBar(row: Row): string {
   return `${pc.cyan('█'.repeat(full))}${pc.dim('░'.repeat(cells - full))} ${String(Math.round(ratio * 100)).padStart(3)}%`;
 }
 
-function phaseText(row: Row, retrying: string | undefined): string {
+function phaseText(row: Row, retrying: string | undefined, withBar = false): string {
   const job = row.jobId ? pc.dim(` ${row.jobId}`) : '';
   const cu = row.creativeUnits !== undefined ? ` (${formatCu(row.creativeUnits)} CU)` : '';
   const retry = retrying ? pc.yellow(` retrying: ${retrying}`) : '';
@@ -278,7 +281,7 @@ function phaseText(row: Row, retrying: string | undefined): string {
     case 'submitted':
       return `${row.resumed ? 'resumed' : 'submitted'}${job}${cu}${retry}`;
     case 'waiting': {
-      const pct = row.progress !== undefined ? ` ${Math.round(row.progress * 100)}%` : '';
+      const pct = row.progress !== undefined && !withBar ? ` ${Math.round(row.progress * 100)}%` : '';
       return `${row.status ?? 'waiting'}${pct}${job}${retry}`;
     }
     case 'downloading':
@@ -290,10 +293,19 @@ function phaseText(row: Row, retrying: string | undefined): string {
     case 'quoted':
       return `quote: ${formatCu(row.creativeUnits ?? 0)} CU`;
     case 'failed':
-      return pc.red(`failed: ${row.error ?? 'unknown error'}`) + job;
+      return (
+        pc.red(`failed: ${row.error ?? 'unknown error'}`) + (row.jobId && row.error?.includes(row.jobId) ? '' : job)
+      );
     case 'interrupted':
       return pc.yellow('stopped waiting; the job keeps running (in the ledger)') + job;
   }
+}
+
+/** A path relative to `cwd` when it is inside it, else absolute. */
+export function showPath(file: string, cwd: string | undefined): string {
+  if (cwd === undefined) return file;
+  const rel = path.relative(cwd, file);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
 export function formatDuration(ms: number): string {

@@ -1,1 +1,0 @@
-export * from './prompts/index.js';

@@ -1,2 +1,0 @@
-export * from './prompts/index.js';
-//# sourceMappingURL=index.js.map

@@ -1,0 +1,261 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createManualClock,
+  readFakeVideoIdentity,
+  startFakeScenario,
+  type FakeScenario,
+  type FakeScenarioOptions,
+} from '@scenario-video/fake-api';
+import type { BatchEvent } from '../batch/events.js';
+import type { Manifest } from '../batch/manifest.js';
+
+// The CLI runs as a real child process, from the build (`pnpm test` builds first).
+const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+const images = fileURLToPath(new URL('../../../examples/prompts/images/', import.meta.url));
+
+let repo: string;
+let fake: FakeScenario | undefined;
+const children = new Set<ChildProcess>();
+
+beforeAll(() => {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run pnpm build first`);
+});
+
+beforeEach(async () => {
+  repo = await realpath(await mkdtemp(path.join(tmpdir(), 'sv-cli-')));
+  await mkdir(path.join(repo, '.git'));
+  await mkdir(path.join(repo, 'prompts', 'images'), { recursive: true });
+  await copyFile(path.join(images, 'cells.png'), path.join(repo, 'prompts', 'images', 'cells.png'));
+  await write('prompts/cells.yml', 'prompt: cells ripple\nimage: images/cells.png\n');
+  await write(
+    'prompts/more.yml',
+    'defaults:\n  image: images/cells.png\nvideos:\n  - prompt: cells spin\n  - prompt: cells fade\n',
+  );
+});
+
+afterEach(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+  await fake?.close();
+  fake = undefined;
+  await rm(repo, { recursive: true, force: true });
+});
+
+async function write(rel: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.join(repo, rel)), { recursive: true });
+  await writeFile(path.join(repo, rel), text);
+}
+
+async function startFake(options: FakeScenarioOptions = {}): Promise<FakeScenario> {
+  fake = await startFakeScenario({ jobDurationMs: 300, ...options });
+  return fake;
+}
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string | undefined> = {}): Run {
+  const credentials = fake
+    ? {
+        SCENARIO_SDK_API_KEY: fake.credentials.apiKey,
+        SCENARIO_SDK_API_SECRET: fake.credentials.apiSecret,
+        SCENARIO_API_URL: fake.url,
+      }
+    : {};
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...credentials, ...env };
+  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repo,
+    env: childEnv as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Wait (bounded) until `predicate` holds. */
+async function until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as BatchEvent);
+const paidSubmits = (f: FakeScenario) => f.state().submissions.filter((s) => !s.dryRun).length;
+const waitingVideos = (text: string) =>
+  new Set(
+    text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as BatchEvent)
+      .filter((e) => e.type === 'video' && e.phase === 'waiting')
+      .map((e) => (e as { name: string }).name),
+  );
+
+describe('scenario-video CLI', () => {
+  it('prints help and refuses unknown commands and bad options', async () => {
+    const help = run(['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout()).toMatch(/scenario-video render \[globs…\]/);
+    const bad = run(['paint']);
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toMatch(/unknown command "paint"/);
+    const badOpt = run(['render', '--concurrency', 'lots']);
+    expect(await badOpt.exit).toBe(2);
+    expect(badOpt.stderr()).toMatch(/--concurrency must be a whole number/);
+  });
+
+  it('says which credentials are missing', async () => {
+    const r = run(['render'], { SCENARIO_SDK_API_KEY: undefined, SCENARIO_SDK_API_SECRET: 'shh-secret' });
+    expect(await r.exit).toBe(2);
+    expect(r.stderr()).toMatch(/SCENARIO_SDK_API_KEY is not set/);
+    expect(r.stderr()).toMatch(/--fake/);
+    expect(r.stderr()).not.toContain('shh-secret');
+  });
+
+  it('renders with --json: every stdout line is JSON, the last one the result', async () => {
+    const f = await startFake({
+      credentials: [{ apiKey: 'key-123', apiSecret: 'very-secret-value', teamId: 'team_x' }],
+    });
+    const r = run(['render', '--json', '--out', 'videos'], {
+      SCENARIO_SDK_API_KEY: 'key-123',
+      SCENARIO_SDK_API_SECRET: 'very-secret-value',
+    });
+    expect(await r.exit).toBe(0);
+    const events = jsonLines(r.stdout());
+    expect(events[0]).toMatchObject({ type: 'discovered', files: ['prompts/cells.yml', 'prompts/more.yml'] });
+    const last = events.at(-1)!;
+    expect(last.type).toBe('finished');
+    const manifest = (last as { manifest: Manifest }).manifest;
+    expect(manifest.totals).toMatchObject({ videos: 3, rendered: 3, failed: 0 });
+    expect(await readdir(path.join(repo, 'videos'))).toEqual(
+      expect.arrayContaining(['cells.mp4', 'more-1.mp4', 'more-2.mp4', 'manifest.json']),
+    );
+    expect(paidSubmits(f)).toBe(3);
+    // The secret is never printed, nor written to the manifest or the ledger.
+    const written = await Promise.all(
+      ['manifest.json', '.scenario-video-ledger.json'].map((n) => readFile(path.join(repo, 'videos', n), 'utf8')),
+    );
+    for (const text of [r.stdout(), r.stderr(), ...written]) expect(text).not.toContain('very-secret-value');
+
+    // Unchanged: nothing rendered, nothing paid.
+    const again = run(['render', '--json', '--out', 'videos']);
+    expect(await again.exit).toBe(0);
+    const result = jsonLines(again.stdout()).at(-1) as { manifest: Manifest };
+    expect(result.manifest.totals).toMatchObject({ rendered: 0, skipped: 3 });
+    expect(paidSubmits(f)).toBe(3);
+  });
+
+  it('exits non-zero when a video fails or a file is broken, and names the file, line and field', async () => {
+    await startFake({ outcomes: [{ outcome: 'failure', promptIncludes: 'fade', error: 'Moderation' }] });
+    await write('prompts/broken.yml', 'prompt: a cat\nimage: images/cells.png\nframesPerSecond: 60\n');
+    const r = run(['render', '--out', 'out']);
+    expect(await r.exit).toBe(1);
+    expect(r.stderr()).toContain('prompts/broken.yml:3:18: framesPerSecond: must be between 5 and 24 (got 60)');
+    expect(r.stderr()).toMatch(/more-2: failed: Job job_\w+ failed: Moderation/);
+    expect(r.stderr()).toMatch(/2 rendered, 0 unchanged, 1 failed, 1 invalid file; 14.5 creative units spent/);
+    const manifest = JSON.parse(await readFile(path.join(repo, 'out', 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.videos.map((v) => [v.name, v.status])).toEqual([
+      ['cells', 'rendered'],
+      ['more-1', 'rendered'],
+      ['more-2', 'failed'],
+    ]);
+  });
+
+  it('prints the quoted cost with --dry-run and renders nothing', async () => {
+    const f = await startFake();
+    const r = run(['render', '--dry-run', '--out', 'out']);
+    expect(await r.exit).toBe(0);
+    expect(r.stderr()).toMatch(/3 quoted; quoted [\d.]+ creative units/);
+    expect(r.stderr()).toMatch(/cells: quote: [\d.]+ CU/);
+    expect(paidSubmits(f)).toBe(0);
+  });
+
+  it('resumes after a crash and after Ctrl-C from the ledger, with zero new submits', async () => {
+    const clock = createManualClock();
+    const f = await startFake({ clock, jobDurationMs: 120_000 });
+
+    // 1. Killed hard while waiting (a crash): the ledger was written before waiting started.
+    const crashed = run(['render', '--json', '--out', 'out']);
+    await until(() => waitingVideos(crashed.stdout()).size === 3, 'all three jobs to be waited on');
+    crashed.child.kill('SIGKILL');
+    await crashed.exit;
+    expect(paidSubmits(f)).toBe(3);
+    const ledger = JSON.parse(await readFile(path.join(repo, 'out', '.scenario-video-ledger.json'), 'utf8')) as {
+      entries: Record<string, { jobId: string }>;
+    };
+    const jobIds = Object.values(ledger.entries)
+      .map((e) => e.jobId)
+      .sort();
+    expect(jobIds).toEqual([...f.state().jobIds].sort());
+
+    // 2. Run again: the jobs are resumed, not submitted; then Ctrl-C.
+    const interrupted = run(['render', '--out', 'out']);
+    await until(() => (interrupted.stderr().match(/: resumed job_/g) ?? []).length === 3, 'three resumed jobs');
+    await until(() => (interrupted.stderr().match(/: pending|: queued|: in-progress/g) ?? []).length >= 3, 'polling');
+    interrupted.child.kill('SIGINT');
+    expect(await interrupted.exit).toBe(130);
+    expect(interrupted.stderr()).toMatch(
+      /Stopped waiting\. 3 jobs submitted and recorded in out\/\.scenario-video-ledger\.json/,
+    );
+    expect(interrupted.stderr()).toContain('Resume (nothing is submitted twice): scenario-video render --out out');
+    expect(paidSubmits(f)).toBe(3);
+
+    // 3. The jobs finish; the next run downloads them, still without submitting.
+    clock.advance(121_000);
+    const finished = run(['render', '--json', '--out', 'out']);
+    expect(await finished.exit).toBe(0);
+    const manifest = (jsonLines(finished.stdout()).at(-1) as { manifest: Manifest }).manifest;
+    expect(manifest.totals).toMatchObject({ rendered: 3, failed: 0, interrupted: 0 });
+    expect(paidSubmits(f)).toBe(3);
+    expect(manifest.videos.map((v) => v.jobId).sort()).toEqual(jobIds);
+    for (const v of manifest.videos) {
+      expect(readFakeVideoIdentity(path.join(repo, 'out', v.file!)).jobId).toBe(v.jobId);
+    }
+  });
+
+  it('shows a job and downloads its video', async () => {
+    await startFake();
+    const rendered = run(['render', '--json', '--out', 'out', 'prompts/cells.yml']);
+    expect(await rendered.exit).toBe(0);
+    const manifest = (jsonLines(rendered.stdout()).at(-1) as { manifest: Manifest }).manifest;
+    const jobId = manifest.videos[0]!.jobId!;
+
+    const shown = run(['job', jobId, '--download', 'again', '--json']);
+    expect(await shown.exit).toBe(0);
+    const result = JSON.parse(shown.stdout()) as { status: string; files: Array<{ file: string; bytes: number }> };
+    expect(result.status).toBe('success');
+    expect(result.files).toHaveLength(1);
+    expect(readFakeVideoIdentity(result.files[0]!.file).jobId).toBe(jobId);
+
+    const plain = run(['job', jobId]);
+    expect(await plain.exit).toBe(0);
+    expect(plain.stdout()).toContain(`${jobId}: success`);
+  });
+});

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,16 @@ import type { Manifest } from '../batch/manifest.js';
 // The CLI runs as a real child process, from the build (`pnpm test` builds first).
 const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 const images = fileURLToPath(new URL('../../../examples/prompts/images/', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+function hasFfprobe(): boolean {
+  try {
+    execFileSync('ffprobe', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 let repo: string;
 let fake: FakeScenario | undefined;
@@ -237,6 +247,51 @@ describe('scenario-video CLI', () => {
     expect(manifest.videos.map((v) => v.jobId).sort()).toEqual(jobIds);
     for (const v of manifest.videos) {
       expect(readFakeVideoIdentity(path.join(repo, 'out', v.file!)).jobId).toBe(v.jobId);
+    }
+  });
+
+  it('renders the examples with --fake (the demo), into playable MP4s and a manifest', async () => {
+    const examplesDir = fileURLToPath(new URL('../../../examples/prompts/', import.meta.url));
+    const outDir = path.join(repo, 'demo-out');
+    const inRepo = run(
+      [
+        'render',
+        path.join(examplesDir, '*.{yml,yaml,json,md}'),
+        '--fake',
+        '--out',
+        outDir,
+        '-c',
+        '6',
+        '--root',
+        repoRoot,
+      ],
+      { SCENARIO_SDK_API_KEY: undefined, SCENARIO_SDK_API_SECRET: undefined, CI: 'true', NO_COLOR: '1' },
+    );
+    expect(await inRepo.exit).toBe(0);
+    expect(inRepo.stderr()).toMatch(/6 rendered, 0 unchanged, 0 failed/);
+    expect(inRepo.stderr()).toMatch(/Videos are in .*demo-out/);
+    const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.videos.map((v) => v.file).sort()).toEqual([
+      'dawn-loop.mp4',
+      'fractal-dive.mp4',
+      'patterns-1.mp4',
+      'patterns-2.mp4',
+      'sunrise.mp4',
+      'weave.mp4',
+    ]);
+    if (hasFfprobe()) {
+      for (const v of manifest.videos) {
+        const probe = execFileSync('ffprobe', [
+          '-v',
+          'error',
+          '-show_entries',
+          'stream=codec_type',
+          '-of',
+          'csv=p=0',
+          path.join(outDir, v.file!),
+        ]);
+        expect(probe.toString()).toContain('video');
+      }
     }
   });
 

@@ -295,6 +295,18 @@ describe('scenario-video CLI', () => {
     }
   });
 
+  it('runs the fake API in the foreground until Ctrl-C', async () => {
+    const server = run(['fake-api', '--json']);
+    await until(() => server.stdout().includes('\n'), 'the fake API to start');
+    const info = JSON.parse(server.stdout().split('\n')[0]!) as { url: string; apiKey: string; apiSecret: string };
+    expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const auth = Buffer.from(`${info.apiKey}:${info.apiSecret}`).toString('base64');
+    const res = await fetch(`${info.url}/jobs/job_nope`, { headers: { authorization: `Basic ${auth}` } });
+    expect(res.status).toBe(404);
+    server.child.kill('SIGINT');
+    expect(await server.exit).toBe(0);
+  });
+
   it('shows a job and downloads its video', async () => {
     await startFake();
     const rendered = run(['render', '--json', '--out', 'out', 'prompts/cells.yml']);

@@ -29,6 +29,8 @@ export interface ScenarioClientOptions {
   submitRetry?: Partial<RetryPolicy>;
   /** Timeout of one API request up to its response headers (default 30 s). */
   requestTimeoutMs?: number;
+  /** Timeout of the submit POST (default 60 s); a submit that times out is ambiguous and looked up, never re-sent. */
+  submitTimeoutMs?: number;
   poll?: Partial<PollScheduleOptions>;
 }
 
@@ -131,7 +133,15 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
   const schedule: PollScheduleOptions = { ...DEFAULT_POLL_SCHEDULE, ...(options.poll ?? {}) };
   const clientEmit = safe(options.onEvent);
   const claimed = new Set<string>();
-  const rc = { ctx, claimed };
+  const submitOptions = {
+    claimed,
+    ...(options.submitTimeoutMs !== undefined ? { timeoutMs: options.submitTimeoutMs } : {}),
+  };
+  const rc = {
+    ctx,
+    claimed,
+    ...(options.submitTimeoutMs !== undefined ? { submitTimeoutMs: options.submitTimeoutMs } : {}),
+  };
 
   /** Both the client's and the call's listeners. */
   const emitter = (listener?: EventListener): Emit => {
@@ -154,7 +164,7 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
         ...(o.inlineMaxBytes !== undefined ? { inlineMaxBytes: o.inlineMaxBytes } : {}),
       }),
     submit: async (request, o = {}) =>
-      submitJob(ctx, validateSubmitRequest(request), { ...common(o), claimed, policy: submitPolicy }),
+      submitJob(ctx, validateSubmitRequest(request), { ...common(o), ...submitOptions, policy: submitPolicy }),
     estimateCost: async (request, o = {}) => estimateCost(ctx, validateSubmitRequest(request), common(o)),
     getJob: (jobId, o = {}) => getJob(ctx, jobId, common(o)),
     listJobs: (query = {}, o = {}) => listJobs(ctx, query, common(o)),

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from './errors.js';
+import type { RenderEvent } from './events.js';
 import { WAN_MODEL_ID } from './params.js';
 import { FRAME_PNG, NO_HAZARDS, readFakeVideoIdentity, startHarness, type Harness } from './testing/fake.js';
 import { createMemoryLedger, createMemorySink } from './testing/memory.js';
@@ -94,6 +96,58 @@ describe('renderVideo: failures name the job', () => {
       )
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'aborted', jobId: h.fake.state().jobIds[0] });
+  });
+});
+
+describe('renderVideo: every error after submit carries the job id', () => {
+  const SPEC_EVENTS = [
+    'validated',
+    'uploading',
+    'submitted',
+    'status',
+    'retrying',
+    'downloading',
+    'completed',
+    'failed',
+  ];
+  it.each([
+    ['the job times out', { outcomes: [{ outcome: 'never' as const }] }, [], 'timed_out'],
+    ['polling keeps failing', {}, [{ route: 'getJob' as const, kind: 'http-5xx' as const, rate: 1 }], 'server'],
+    [
+      'the download never completes',
+      {},
+      [{ route: 'cdn' as const, kind: 'truncate' as const, rate: 1 }],
+      'download_incomplete',
+    ],
+    [
+      'the output URL stays refused',
+      {},
+      [{ route: 'getAsset' as const, kind: 'expired-url' as const, rate: 1 }],
+      'output_expired',
+    ],
+  ])('when %s', async (_label, options, faults, code) => {
+    h = await startHarness({ jobDurationMs: 20_000, videoBytes: 100_000, ...options });
+    const events: RenderEvent[] = [];
+    const err = await h.client
+      .renderVideo(
+        { prompt: 'name the job', image: { bytes: FRAME_PNG, fileName: 'f.png' } },
+        {
+          sink: createMemorySink(),
+          timeoutMs: 10 * 60_000,
+          onEvent: (e) => {
+            events.push(e);
+            if (e.type === 'submitted') h.fake.setOptions({ faults });
+          },
+        },
+      )
+      .catch((e: unknown) => e);
+    const jobId = h.fake.state().jobIds[0];
+    expect(jobId).toBeDefined();
+    expect(err).toMatchObject({ code, jobId });
+    expect(ERROR_CODES).toContain((err as { code: string }).code);
+    expect((err as Error).message).toContain(jobId);
+    expect(events.at(-1)).toEqual({ type: 'failed', error: err });
+    for (const e of events) expect(SPEC_EVENTS).toContain(e.type);
   });
 });
 

@@ -62,6 +62,7 @@ export interface RenderResult {
 export interface RenderContext {
   ctx: ApiContext;
   claimed: Set<string>;
+  submitTimeoutMs?: number;
 }
 
 const invalid = (message: string, field?: string, details?: Record<string, unknown>): ScenarioError =>
@@ -250,6 +251,7 @@ export const renderVideo = async (
         {
           ...common,
           claimed: rc.claimed,
+          ...(rc.submitTimeoutMs !== undefined ? { timeoutMs: rc.submitTimeoutMs } : {}),
           ...(options.onRateLimited !== undefined ? { onRateLimited: options.onRateLimited } : {}),
           ...(options.submitPolicy !== undefined ? { policy: options.submitPolicy } : {}),
         },

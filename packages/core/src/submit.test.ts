@@ -3,6 +3,8 @@ import { ScenarioError } from './errors.js';
 import { WAN_MODEL_ID } from './params.js';
 import { FRAME_PNG, NO_HAZARDS, startHarness, type Harness } from './testing/fake.js';
 import { jobMatchesInput, jsonEqual } from './submit.js';
+import { createScenarioClient } from './client.js';
+import { HttpTransportError, type HttpPort } from './ports.js';
 import type { ScenarioJob } from './jobs.js';
 
 let h: Harness;
@@ -90,6 +92,36 @@ describe('submit: never pay twice', () => {
     expect(err).toMatchObject({ code: 'rate_limited', status: 429, details: { actionLimit: 2 } });
     expect(paid()).toHaveLength(3);
     expect(h.fake.state().jobIds).toEqual([]);
+  });
+
+  it('a submit that times out waiting for the answer is ambiguous: the job is looked up, not re-sent', async () => {
+    h = await startHarness({}, { submitTimeoutMs: 200 });
+    const params = { prompt: 'too slow', image: await image() };
+    h.fake.setOptions({ faults: [{ route: 'generate', kind: 'slow', delayMs: 1500 }] });
+    const handle = await h.client.submit({ params });
+    expect(handle.recovered).toBe(true);
+    expect(h.fake.state().jobIds).toEqual([handle.jobId]);
+    expect(h.fake.state().requests.generate).toBe(1);
+    expect(h.fake.state().hazards).toEqual(NO_HAZARDS);
+  });
+
+  it('a connection that never reached the server (sent: false) is retried', async () => {
+    h = await startHarness();
+    const params = { prompt: 'refused connection', image: await image() };
+    let refused = 0;
+    const flaky: HttpPort = {
+      request: async (req) => {
+        if (req.method === 'POST' && req.url.includes('/generate/') && refused++ === 0) {
+          throw new HttpTransportError('connect ECONNREFUSED', { sent: false });
+        }
+        return h.ports.http.request(req);
+      },
+    };
+    const client = createScenarioClient({ baseUrl: h.fake.url, ports: { ...h.ports, http: flaky } });
+    const handle = await client.submit({ params });
+    expect(refused).toBe(2);
+    expect(h.fake.state().jobIds).toEqual([handle.jobId]);
+    expect(h.fake.state().requests.listJobs).toBe(0);
   });
 
   it('two identical submits that both lose their answer adopt two different jobs', async () => {

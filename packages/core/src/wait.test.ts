@@ -165,6 +165,53 @@ describe('waitForJob: abort', () => {
     expect(h.fake.state().requests.getJob).toBe(polls);
   });
 
+  it('with real timers: an abort mid-sleep rejects at once and leaves no sleep (timer) pending', async () => {
+    const { startFakeScenario } = await import('./testing/fake.js');
+    const { createNodeClient, timerSleep } = await import('./node/index.js');
+    const fake = await startFakeScenario({ jobDurationMs: 60_000 }); // real clock
+    try {
+      let pending = 0;
+      const counted = async (ms: number, signal?: AbortSignal) => {
+        pending++;
+        try {
+          await timerSleep(ms, signal);
+        } finally {
+          pending--;
+        }
+      };
+      const client = createNodeClient({
+        apiKey: fake.credentials.apiKey,
+        apiSecret: fake.credentials.apiSecret,
+        baseUrl: fake.url,
+      });
+      const { assetId } = await client.uploadImage({ bytes: FRAME_PNG, fileName: 'f.png' });
+      const handle = await client.submit({ params: { prompt: 'real time', image: assetId } });
+      const { createScenarioClient } = await import('./client.js');
+      const { createFetchTransport, systemClock } = await import('./node/index.js');
+      const real = createScenarioClient({
+        baseUrl: fake.url,
+        ports: {
+          http: createFetchTransport({ baseUrl: fake.url, apiKey: 'fake-key', apiSecret: 'fake-secret' }),
+          sleep: counted,
+          clock: systemClock,
+        },
+      });
+      const ac = new AbortController();
+      const waiting = real.waitForJob(handle, { signal: ac.signal });
+      // Abort while the first sleep (about a second) is running.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(pending).toBe(1);
+      const polls = fake.state().requests.getJob;
+      ac.abort();
+      await expect(waiting).rejects.toMatchObject({ code: 'aborted', jobId: handle.jobId });
+      expect(pending).toBe(0);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(fake.state().requests.getJob).toBe(polls);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('an already-aborted signal rejects at once without a request', async () => {
     h = await startHarness();
     const before = h.fake.state().requests.getJob;

@@ -36,7 +36,6 @@ export interface ApiCall {
   /** Absolute clock time after which no retry is started. */
   deadline?: number;
   emit?: Emit;
-  policy?: RetryPolicy;
 }
 
 export interface ApiResult<T = unknown> {
@@ -181,7 +180,7 @@ export const sendOnce = async <T = unknown>(ctx: ApiContext, call: ApiCall): Pro
  * announced with a `retrying` event.
  */
 export const callApi = async <T = unknown>(ctx: ApiContext, call: ApiCall): Promise<ApiResult<T>> => {
-  const policy = call.policy ?? ctx.retry;
+  const policy = ctx.retry;
   const started = ctx.ports.clock.now();
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,5 +1,6 @@
 import { callApi, type ApiContext, type Emit } from './api.js';
 import { ScenarioError } from './errors.js';
+import { isRecord } from './json.js';
 
 export interface CostEstimate {
   /** Creative Units the render would cost (can be fractional). */
@@ -8,8 +9,6 @@ export interface CostEstimate {
   /** `costDetails`, when the API breaks the price down. */
   details?: unknown;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Quote a render without paying: `POST /generate/custom/{modelId}?dryRun=true`. The flag goes in

@@ -3,7 +3,7 @@ import { ScenarioError, abortedError } from './errors.js';
 import { apiErrorFromResponse, describeUrl } from './http-errors.js';
 import { getAsset, type ScenarioAsset } from './jobs.js';
 import type { ByteSink, HttpResponse, SinkWriter } from './ports.js';
-import { planRetry, type RetryPolicy } from './retry.js';
+import { retryDelayMs, serverHintMs, type RetryPolicy } from './retry.js';
 
 export interface DownloadOptions {
   signal?: AbortSignal;
@@ -32,6 +32,7 @@ export interface DownloadResult {
   mimeType?: string;
 }
 
+/** Pauses between download attempts (the attempts themselves are bounded by `maxAttempts`). */
 const DOWNLOAD_BACKOFF: RetryPolicy = {
   maxAttempts: Number.MAX_SAFE_INTEGER,
   maxElapsedMs: Number.MAX_SAFE_INTEGER,
@@ -114,13 +115,14 @@ export const downloadAsset = async (
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (signal?.aborted) throw aborted();
       if (attempt > 1) {
-        const delay = planRetry({
-          error: new ScenarioError({ code: 'network', message: lastProblem, retryable: true }),
+        // Back off, honouring the CDN's Retry-After when it sent one (capped).
+        const hint = lastCause instanceof ScenarioError ? serverHintMs(lastCause) : undefined;
+        const delay = retryDelayMs({
           attempt: attempt - 1,
-          elapsedMs: 0,
           policy: DOWNLOAD_BACKOFF,
           random: ctx.random,
-        })!;
+          ...(hint !== undefined ? { hintMs: Math.min(hint, DOWNLOAD_BACKOFF.maxHintMs) } : {}),
+        });
         emit?.({
           type: 'retrying',
           attempt: attempt - 1,
@@ -129,6 +131,7 @@ export const downloadAsset = async (
           ...(jobId !== undefined ? { jobId } : {}),
         });
         await pause(ctx.ports, delay, signal, jobId);
+        lastCause = undefined;
       }
       if (asset === undefined) asset = await getAsset(ctx, assetId, readOpts);
       const url = asset.url;

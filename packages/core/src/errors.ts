@@ -107,6 +107,16 @@ export class ScenarioError extends Error {
 
 export const isScenarioError = (e: unknown): e is ScenarioError => e instanceof ScenarioError;
 
+/** An `invalid_input` error: the caller's request cannot be sent as is (never retryable). */
+export const invalidInput = (message: string, field?: string, details?: Record<string, unknown>): ScenarioError =>
+  new ScenarioError({
+    code: 'invalid_input',
+    message,
+    retryable: false,
+    ...(field !== undefined ? { field } : {}),
+    ...(details !== undefined ? { details } : {}),
+  });
+
 /** The `aborted` error: the caller's signal fired. Never retried by us; the caller chose to stop. */
 export const abortedError = (jobId?: string, cause?: unknown): ScenarioError =>
   new ScenarioError({

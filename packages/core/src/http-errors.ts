@@ -1,4 +1,5 @@
 import { ScenarioError, type ErrorCode } from './errors.js';
+import { isRecord } from './json.js';
 
 /**
  * What an error response said, read defensively: Scenario's bodies come in several shapes
@@ -20,8 +21,6 @@ export interface ParsedApiError {
   /** `retry-after-ms` or `Retry-After` (seconds or an HTTP date), in milliseconds from now. */
   retryAfterMs?: number;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const nonEmptyString = (v: unknown): string | undefined =>
   typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;

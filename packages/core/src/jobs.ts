@@ -1,5 +1,6 @@
 import { callApi, type ApiContext, type Emit } from './api.js';
 import { ScenarioError } from './errors.js';
+import { isRecord } from './json.js';
 
 /** A job as the API describes it (`GET /jobs/{id}` → `{ job }`), normalised; unknown fields kept. */
 export interface ScenarioJob {
@@ -41,8 +42,6 @@ export interface JobList {
   jobs: ScenarioJob[];
   nextPaginationToken?: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const malformed = (what: string, jobId?: string): ScenarioError =>
   new ScenarioError({

@@ -1,6 +1,6 @@
 import type { ApiContext, Emit } from './api.js';
 import { downloadAsset, type DownloadResult } from './download.js';
-import { ScenarioError, toScenarioError } from './errors.js';
+import { ScenarioError, invalidInput as invalid, toScenarioError } from './errors.js';
 import { getJob, type ScenarioJob } from './jobs.js';
 import { WAN_MODEL_ID, wanParamsSchema, type WanTuning } from './params.js';
 import type { ByteSink, LedgerEntry, LedgerPort } from './ports.js';
@@ -8,6 +8,7 @@ import type { RetryPolicy } from './retry.js';
 import { submitJob, type JobHandle, type RateLimitInfo } from './submit.js';
 import { fetchImage, uploadImage, type ImageBytes } from './upload.js';
 import { waitForJob, type WaitOptions } from './wait.js';
+import { isRecord } from './json.js';
 
 /** An image for a render: an existing asset, bytes in memory, or a URL to fetch (no credentials sent). */
 export type ImageInput = { assetId: string } | ImageBytes | { url: string };
@@ -64,17 +65,6 @@ export interface RenderContext {
   claimed: Set<string>;
   submitTimeoutMs?: number;
 }
-
-const invalid = (message: string, field?: string, details?: Record<string, unknown>): ScenarioError =>
-  new ScenarioError({
-    code: 'invalid_input',
-    message,
-    retryable: false,
-    ...(field !== undefined ? { field } : {}),
-    ...(details !== undefined ? { details } : {}),
-  });
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Check an image input's shape without touching the network. */
 const checkImage = (image: unknown, field: string): ImageInput => {

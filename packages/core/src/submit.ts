@@ -2,6 +2,7 @@ import { pause, sendOnce, type ApiContext, type Emit } from './api.js';
 import { ScenarioError, abortedError } from './errors.js';
 import { listJobs, normalizeJob, type ScenarioJob } from './jobs.js';
 import { planRetry, type RetryPolicy } from './retry.js';
+import { isRecord, jsonEqual } from './json.js';
 
 /**
  * A submitted job as plain JSON: store it anywhere (a ledger, an n8n item, a workflow output) and
@@ -51,20 +52,6 @@ export interface SubmitOptions {
   /** How far back from the attempt's start a recovered job's `createdAt` may be (clock skew). */
   recoverySkewMs?: number;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Structural equality of JSON values. */
-export const jsonEqual = (a: unknown, b: unknown): boolean => {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => jsonEqual(a[k], b[k]));
-  }
-  return false;
-};
 
 /**
  * Is `job` the answer to a submit of `input`? Every field we sent must be in the job's input with

@@ -1,10 +1,11 @@
 import { callApi, drain, pause, transportError, type ApiContext, type Emit } from './api.js';
 import { imageTypeFromName, sniffImageType, toBase64 } from './bytes.js';
-import { ScenarioError, abortedError } from './errors.js';
+import { ScenarioError, abortedError, invalidInput } from './errors.js';
 import { apiErrorFromResponse, describeUrl } from './http-errors.js';
 import { normalizeAsset } from './jobs.js';
 import type { HttpResponse } from './ports.js';
 import { planRetry, type RetryPolicy } from './retry.js';
+import { isRecord } from './json.js';
 
 /** An image held in memory. */
 export interface ImageBytes {
@@ -32,10 +33,7 @@ export const DEFAULT_INLINE_MAX_BYTES = 3_500_000;
 export const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const invalid = (message: string, field = 'image'): ScenarioError =>
-  new ScenarioError({ code: 'invalid_input', message, retryable: false, field });
+const invalid = (message: string, field = 'image'): ScenarioError => invalidInput(message, field);
 
 /** The image's MIME type: given, else sniffed from the bytes, else from the file name. */
 export const imageMimeType = (image: ImageBytes): string | undefined =>

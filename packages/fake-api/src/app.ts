@@ -119,6 +119,17 @@ export interface ApiCtx {
   ambiguousAnswer?: boolean;
 }
 
+/** The `details.actionName` of the per-team concurrency 429 (the name Scenario's team limits use). */
+export const CONCURRENCY_ACTION = 'parallelInferences';
+
+/**
+ * The `actionLimit` a `rate-limit-action-limit` fault reports: the rule's, else the team limit.
+ * Never 0: a client told "limit 0" would stop submitting altogether.
+ */
+export function faultActionLimit(rule: { actionLimit?: number }, opts: RuntimeOptions): number {
+  return rule.actionLimit ?? (opts.teamConcurrencyLimit > 0 ? opts.teamConcurrencyLimit : 1);
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

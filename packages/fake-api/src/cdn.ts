@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { App } from './app.js';
+import { CONCURRENCY_ACTION, faultActionLimit, type App } from './app.js';
 import { destroyConnection, readBody, sendJson, sendRaw, xmlError } from './http.js';
 import { traceId } from './ids.js';
 import { readRange, type VirtualFile } from './mp4.js';
@@ -42,26 +42,36 @@ export function parseRange(header: string | undefined, size: number): Range {
   return { start, end };
 }
 
-/** Write chunks honouring backpressure; stops early (returns false) when the client goes away. */
+/**
+ * Write chunks honouring backpressure; stops early (returns false) when the client goes away.
+ * Resolves once the last chunk was handed to the socket, so a caller may then cut the
+ * connection knowing exactly how many bytes went out.
+ */
 async function pump(res: ServerResponse, chunks: Iterable<Buffer>, limit = Number.POSITIVE_INFINITY): Promise<boolean> {
   let sent = 0;
+  let flushed: Promise<void> = Promise.resolve();
   for (const chunk of chunks) {
     if (res.destroyed) return false;
     const piece = sent + chunk.length > limit ? chunk.subarray(0, limit - sent) : chunk;
     sent += piece.length;
-    if (piece.length > 0 && !res.write(piece)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
+    if (piece.length > 0) {
+      flushed = new Promise<void>((resolve) => res.write(piece, () => resolve()));
+      if (res.writableNeedDrain) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
     }
     if (sent >= limit) break;
   }
+  // A destroyed response never calls back: do not wait for it.
+  await Promise.race([flushed, new Promise<void>((resolve) => res.once('close', resolve))]);
   return !res.destroyed;
 }
 
@@ -105,7 +115,7 @@ async function genericFault(app: App, fault: FaultRule | undefined, req: Incomin
       sendJson(res, 429, {
         reason: 'Too Many Requests',
         trace_id: trace,
-        details: { actionName: 'download', actionLimit: fault.actionLimit ?? app.opts.teamConcurrencyLimit },
+        details: { actionName: CONCURRENCY_ACTION, actionLimit: faultActionLimit(fault, app.opts) },
       });
       return true;
     case 'slow':

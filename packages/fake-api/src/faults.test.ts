@@ -118,6 +118,9 @@ describe('every fault kind', () => {
     expect(c.status).toBe(429);
     expect(c.json.details).toEqual({ actionName: 'parallelInferences', actionLimit: 3 });
     expect(t.fake.state().jobIds).toEqual([]);
+    // Without actionLimit the team's limit is reported, and never 0 (here there is no limit).
+    faults({ route: 'generate', kind: 'rate-limit-action-limit' });
+    expect((await submit(t, { prompt: 'x', image })).json.details.actionLimit).toBe(1);
   });
 
   it('reset-before-body and reset-after-body: the fetch fails, nothing is created', async () => {

@@ -4,7 +4,16 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULTS, mergeOptions, type ApiCtx, type App, type ChosenOutcome, type RuntimeOptions } from './app.js';
+import {
+  CONCURRENCY_ACTION,
+  DEFAULTS,
+  faultActionLimit,
+  mergeOptions,
+  type ApiCtx,
+  type App,
+  type ChosenOutcome,
+  type RuntimeOptions,
+} from './app.js';
 import { authenticate, authorIdOf } from './auth.js';
 import { cdnHandler } from './cdn.js';
 import { realClock } from './clock.js';
@@ -171,9 +180,9 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
           remainingSeconds: f.remainingSeconds ?? 1,
         });
       case 'rate-limit-action-limit': {
-        const limit = f.actionLimit ?? opts.teamConcurrencyLimit;
+        const limit = faultActionLimit(f, opts);
         return errorReply(429, `Too many jobs in progress: your team can run ${limit} at a time`, ctx.traceId, {
-          details: { actionName: 'parallelInferences', actionLimit: limit },
+          details: { actionName: CONCURRENCY_ACTION, actionLimit: limit },
         });
       }
       default:

@@ -6,16 +6,13 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ApiCtx } from '../app.js';
-import { isObject } from '../app.js';
+import { CONCURRENCY_ACTION, isObject } from '../app.js';
 import { errorReply, type Reply } from '../http.js';
 import { MODELS } from '../models.js';
 import type { FakeSubmission } from '../options.js';
 import type { JobRecord } from '../state.js';
 import { scheduledEnd } from '../timeline.js';
 import { jobJson, unfinishedJobs } from './jobs.js';
-
-/** The `details.actionName` of the concurrency 429 (the name the team limits use). */
-export const CONCURRENCY_ACTION = 'parallelInferences';
 
 export function isDryRunQuery(url: URL): boolean {
   return (url.searchParams.get('dryRun') ?? '').toLowerCase() === 'true';

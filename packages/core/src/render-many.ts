@@ -89,10 +89,11 @@ export const renderMany = async (
           ...(key !== undefined ? { key } : {}),
           ...(name !== undefined ? { name } : {}),
           onRateLimited: async (info) => {
+            // A cooldown 429 (no actionLimit) is just waited out by the submit's backoff.
+            if (info.actionLimit === undefined) return;
             // The team is at its ceiling: run no more than our jobs now running (and never more
             // than the ceiling), step back, and come back first in line when a render of ours ends.
-            const ceiling = info.actionLimit ?? Number.POSITIVE_INFINITY;
-            limiter.lower(Math.min(ceiling, Math.max(1, jobsRunning)));
+            limiter.lower(Math.min(info.actionLimit, Math.max(1, jobsRunning)));
             limiter.release();
             holdsSlot = false;
             await limiter.acquire(shared.signal, { front: true });

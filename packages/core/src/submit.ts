@@ -195,6 +195,7 @@ export const submitJob = async (
     return handle;
   };
   for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw abortedError(undefined, signal.reason); // nothing sent yet
     const attemptStarted = ctx.ports.clock.now();
     let error: ScenarioError;
     try {
@@ -240,7 +241,9 @@ export const submitJob = async (
         throw new ScenarioError({
           code: 'network',
           message:
-            'The submit was sent but no answer came back, and no matching job was found among the recent jobs. ' +
+            (ambiguous
+              ? 'The submit was sent but no usable answer came back, and no matching job was found among the recent jobs. '
+              : `The submit failed (HTTP ${error.status ?? '5xx'}) and the recent jobs could not be checked for it. `) +
             'It was not sent again, to avoid paying twice: check the recent jobs before submitting again.',
           retryable: false,
           details: {

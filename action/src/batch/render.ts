@@ -218,7 +218,8 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
     path.join(outDir, dryRun ? DRY_RUN_MANIFEST_FILE : MANIFEST_FILE),
     manifest,
   );
-  const interrupted = options.signal?.aborted === true || entries.some((e) => e.status === 'interrupted');
+  // Stopped before every video settled (a stop after the last one settled changes nothing).
+  const interrupted = entries.some((e) => e.status === 'interrupted');
   emit({ type: 'finished', manifest, manifestPath, interrupted });
   return { manifest, manifestPath, ledgerPath, interrupted };
 }

@@ -1,0 +1,156 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { BatchEvent } from '../batch/events.js';
+import { summarize } from '../batch/manifest.js';
+import { createDisplay, formatDuration, showPath } from './display.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const plain = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+
+const events = (t0: number): BatchEvent[] => [
+  { type: 'discovered', files: ['prompts/cat.yml'], unmatched: ['nope/*.yml'] },
+  {
+    type: 'invalid',
+    issues: [
+      { file: 'prompts/bad.yml', line: 3, column: 12, field: 'numFrames', message: 'must be between 81 and 100' },
+    ],
+  },
+  {
+    type: 'planned',
+    videos: [{ name: 'cat', source: 'prompts/cat.yml', hash: 'h', action: 'render' }],
+    orphanJobs: [{ key: 'old:h', jobId: 'job_old' }],
+  },
+  { type: 'video', name: 'cat', source: 'prompts/cat.yml', phase: 'uploading', at: t0 },
+  {
+    type: 'video',
+    name: 'cat',
+    source: 'prompts/cat.yml',
+    phase: 'submitted',
+    at: t0,
+    jobId: 'job_1',
+    creativeUnits: 7.25,
+  },
+  {
+    type: 'video',
+    name: 'cat',
+    source: 'prompts/cat.yml',
+    phase: 'waiting',
+    at: t0 + 1000,
+    status: 'queued',
+    progress: 0,
+  },
+  {
+    type: 'video',
+    name: 'cat',
+    source: 'prompts/cat.yml',
+    phase: 'waiting',
+    at: t0 + 2000,
+    status: 'queued',
+    progress: 0,
+  },
+  {
+    type: 'video',
+    name: 'cat',
+    source: 'prompts/cat.yml',
+    phase: 'waiting',
+    at: t0 + 3000,
+    status: 'in-progress',
+    progress: 0.5,
+  },
+  {
+    type: 'video',
+    name: 'cat',
+    source: 'prompts/cat.yml',
+    phase: 'rendered',
+    at: t0 + 65_000,
+    jobId: 'job_1',
+    file: 'cat.mp4',
+  },
+  {
+    type: 'finished',
+    manifest: summarize(
+      [
+        {
+          name: 'cat',
+          source: 'prompts/cat.yml',
+          hash: 'h',
+          jobId: 'job_1',
+          status: 'rendered',
+          file: 'cat.mp4',
+          bytes: 10,
+          creativeUnits: 7.25,
+          error: null,
+        },
+      ],
+      [{ file: 'prompts/bad.yml', line: 3, field: 'numFrames', message: 'x' }],
+      { dryRun: false, now: new Date(t0) },
+    ),
+    manifestPath: '/repo/out/manifest.json',
+    interrupted: false,
+  },
+];
+
+describe('displays', () => {
+  it('plain: one line per state change, issues located, a summary', () => {
+    const out = new Capture();
+    const err = new Capture();
+    const display = createDisplay('plain', { out, err, cwd: '/repo' });
+    for (const e of events(1_000_000)) display.event(e);
+    display.close();
+    expect(out.text).toBe('');
+    expect(plain(err.text).split('\n')).toEqual([
+      'No file matches nope/*.yml',
+      'error prompts/bad.yml:3:12: numFrames: must be between 81 and 100',
+      '1 video: 1 to render',
+      'The ledger holds job job_old for a video that changed or was removed; fetch it with: scenario-video job job_old --download <dir>',
+      'cat: uploading images [0:00]',
+      'cat: submitted job_1 (7.25 CU) [0:00]',
+      'cat: queued 0% job_1 [0:01]',
+      'cat: in-progress 50% job_1 [0:03]',
+      'cat: cat.mp4 job_1 (7.25 CU) [1:05]',
+      '1 rendered, 0 unchanged, 0 failed, 1 invalid file; 7.25 creative units spent.',
+      'Manifest: out/manifest.json',
+      '',
+    ]);
+  });
+
+  it('json: every event is one line of JSON on stdout', () => {
+    const out = new Capture();
+    const err = new Capture();
+    const display = createDisplay('json', { out, err });
+    display.note('ignored');
+    for (const e of events(0)) display.event(e);
+    const lines = out.text.trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as BatchEvent).type)).toEqual(events(0).map((e) => e.type));
+    expect(err.text).toBe('');
+  });
+
+  it('live: draws rows with a progress bar and elapsed time, and leaves the final state', () => {
+    const out = new Capture();
+    const err = Object.assign(new Capture(), { isTTY: true, columns: 100 });
+    let now = 1_000_000;
+    const display = createDisplay('live', { out, err }, () => now);
+    const all = events(1_000_000);
+    for (const e of all.slice(0, 8)) display.event(e);
+    now += 3000;
+    expect(plain(err.text)).toMatch(/cat\s+█{8}░{8}\s+50% in-progress job_1/);
+    for (const e of all.slice(8)) display.event(e);
+    display.close();
+    expect(plain(err.text)).toMatch(/✔ cat\s+cat\.mp4 job_1 \(7\.25 CU\)\s+1:05/);
+    expect(plain(err.text)).toMatch(/1 rendered, 0 unchanged, 0 failed/);
+  });
+
+  it('formats durations and paths', () => {
+    expect([0, 59_999, 61_000, 3_600_000 + 120_000].map(formatDuration)).toEqual(['0:00', '0:59', '1:01', '1h02m']);
+    expect(showPath('/repo/out/m.json', '/repo')).toBe('out/m.json');
+    expect(showPath('/tmp/x', '/repo')).toBe('/tmp/x');
+  });
+});

@@ -87,6 +87,23 @@ describe.skipIf(LIVE)(`multipart uploads /v1/uploads ${SKIP_LIVE.upload}`, () =>
     expect(state.hazards.authorizationToCdn).toBe(0);
   });
 
+  it('assumed ([BLD] prototype): GET /v1/jobs/{upload.jobId} ends with metadata.output.entityId', async () => {
+    const bytes = bigPngBuffer();
+    const created = await createUpload(bytes, Math.ceil(bytes.length / PART));
+    const upload = created.json.upload;
+    for (const part of upload.parts as Array<{ number: number; url: string }>) {
+      const chunk = bytes.subarray((part.number - 1) * PART, part.number * PART);
+      expect((await request('PUT', part.url, { raw: chunk })).status).toBe(200);
+    }
+    expect((await api(t, 'POST', `/uploads/${upload.id}/action`, { body: { action: 'complete' } })).status).toBe(200);
+    const seen = await driveUpload(t, upload.id);
+    const entityId = seen[seen.length - 1].entityId;
+    expect(entityId).toMatch(/^asset_/);
+    const job = await api(t, 'GET', `/jobs/${upload.jobId}`);
+    expect(job.status, job.text.slice(0, 300)).toBe(200);
+    expect(job.json.job.metadata?.output?.entityId).toBe(entityId);
+  });
+
   it('a presigned part URL answers 403 once it has expired', async () => {
     const bytes = bigPngBuffer();
     const created = await createUpload(bytes, 2);

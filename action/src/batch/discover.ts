@@ -16,7 +16,16 @@ export interface Discovery {
  * file is still matched; the loader refuses it when it leaves the repository). `node_modules` and
  * `.git` are never searched.
  */
-export async function discoverPromptFiles(patterns: readonly string[], root: string): Promise<Discovery> {
+export async function discoverPromptFiles(
+  patterns: readonly string[],
+  root: string,
+  options: { exclude?: readonly string[] } = {},
+): Promise<Discovery> {
+  // Folders never searched: the output folder holds manifest.json, which a `**/*.json` glob would match.
+  const excluded = (options.exclude ?? [])
+    .map((dir) => path.relative(root, path.resolve(root, dir)).split(path.sep).join('/'))
+    .filter((rel) => rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel))
+    .map((rel) => `${rel}/**`);
   const files = new Set<string>();
   const unmatched: string[] = [];
   for (const raw of patterns.length > 0 ? patterns : DEFAULT_PATTERNS) {
@@ -30,7 +39,7 @@ export async function discoverPromptFiles(patterns: readonly string[], root: str
       dot: false,
       followSymbolicLinks: false,
       expandDirectories: false,
-      ignore: ['**/node_modules/**', '**/.git/**'],
+      ignore: ['**/node_modules/**', '**/.git/**', ...excluded],
     });
     if (found.length === 0) unmatched.push(raw);
     for (const f of found) files.add(f.split(path.sep).join('/'));

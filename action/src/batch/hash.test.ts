@@ -66,5 +66,13 @@ describe('discovery', () => {
       files: ['other/d.yaml', 'prompts/b.yml'],
       unmatched: ['nope/**/*.yml'],
     });
+    // The output folder is never searched (its manifest.json would match **/*.json).
+    await mkdir(path.join(dir, 'prompts', 'out'), { recursive: true });
+    await writeFile(path.join(dir, 'prompts', 'out', 'manifest.json'), '{}');
+    expect((await discoverPromptFiles([], dir, { exclude: [path.join(dir, 'prompts', 'out')] })).files).toEqual([
+      'prompts/a.md',
+      'prompts/b.yml',
+      'prompts/deep/c.json',
+    ]);
   });
 });

@@ -92,7 +92,7 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
   const ledger = createJsonFileLedger(ledgerPath);
   const dryRun = options.dryRun === true;
 
-  const discovery = await discoverPromptFiles(options.patterns ?? [], root);
+  const discovery = await discoverPromptFiles(options.patterns ?? [], root, { exclude: [outDir] });
   emit({ type: 'discovered', files: discovery.files, unmatched: discovery.unmatched });
   const loaded = await loadPromptFiles(discovery.files, { root });
   const issues = loaded.issues.map((i) => i.toJSON());

@@ -35,8 +35,10 @@ export interface ManifestVideo {
   /** The MP4, relative to the manifest's folder. */
   file: string | null;
   bytes: number | null;
-  /** Creative units the render cost (for `skipped`, what the earlier render cost; for `quoted`, the quote). */
+  /** Creative units the job cost (for `skipped`, what the earlier render cost; for `quoted`, the quote). */
   creativeUnits: number | null;
+  /** The job was submitted by an earlier run and resumed from the ledger (nothing paid in this run). */
+  resumed?: boolean;
   error: ManifestError | null;
 }
 
@@ -60,7 +62,10 @@ export interface Manifest {
     interrupted: number;
     /** Prompt files with errors (their videos are not listed). */
     invalidFiles: number;
-    /** Spent in this run (rendered videos), or quoted for a dry run. */
+    /**
+     * Spent on jobs submitted in this run (rendered, or still running after an interruption; failed jobs
+     * are refunded), or the quote of a dry run.
+     */
     creativeUnits: number;
   };
   videos: ManifestVideo[];
@@ -74,7 +79,7 @@ export function summarize(
 ): Manifest {
   const count = (s: VideoStatus) => videos.filter((v) => v.status === s).length;
   const spent = videos
-    .filter((v) => v.status === 'rendered' || v.status === 'quoted')
+    .filter((v) => (v.status === 'rendered' || v.status === 'interrupted' || v.status === 'quoted') && !v.resumed)
     .reduce((sum, v) => sum + (v.creativeUnits ?? 0), 0);
   return {
     version: MANIFEST_VERSION,

@@ -210,6 +210,9 @@ describe('batch renderer against the fake API', () => {
     });
     expect(first.interrupted).toBe(true);
     expect(first.manifest.totals).toMatchObject({ interrupted: 3, rendered: 0 });
+    // The jobs were paid at submit: the run says so, and the resumed run does not count them again.
+    expect(first.manifest.totals.creativeUnits).toBeGreaterThan(0);
+    expect(first.manifest.videos.every((v) => v.creativeUnits !== null && !v.resumed)).toBe(true);
     expect(paidSubmits(fake)).toBe(3);
     const ledger = JSON.parse(await readFile(path.join(out(), LEDGER_FILE), 'utf8')) as {
       entries: Record<string, { jobId: string }>;
@@ -223,7 +226,8 @@ describe('batch renderer against the fake API', () => {
     clock.advance(61_000);
     const events: BatchEvent[] = [];
     const second = await renderBatch({ root: repo, outDir: 'out', client, onEvent: (e) => events.push(e) });
-    expect(second.manifest.totals).toMatchObject({ rendered: 3, failed: 0, interrupted: 0 });
+    expect(second.manifest.totals).toMatchObject({ rendered: 3, failed: 0, interrupted: 0, creativeUnits: 0 });
+    expect(second.manifest.videos.every((v) => v.resumed === true)).toBe(true);
     expect(paidSubmits(fake)).toBe(3);
     expect(second.manifest.videos.map((v) => v.jobId).sort()).toEqual(ledgerJobs);
     const planned = events.find((e) => e.type === 'planned');

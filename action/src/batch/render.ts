@@ -159,7 +159,7 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
         update(p, 'failed', { error });
       }
     }
-    const live = new Map<number, { retrying?: string; phase: VideoPhase }>();
+    const live = new Map<number, { retrying?: string; phase: VideoPhase; cost?: number; resumed?: boolean }>();
     const settled = await options.client.renderMany(items, {
       concurrency: options.concurrency ?? 4,
       sink: createFileSink(outDir),
@@ -171,6 +171,10 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
         if (!p) return;
         const state = live.get(index) ?? { phase: 'queued' as VideoPhase };
         live.set(index, state);
+        if (event.type === 'submitted') {
+          if (event.cost !== undefined) state.cost = event.cost;
+          if (event.resumed) state.resumed = true;
+        }
         const translated = translate(event, outDir, state);
         if (translated) update(p, translated.phase, translated.extra);
       },
@@ -189,11 +193,13 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
           file: first?.file ? path.relative(outDir, first.file).split(path.sep).join('/') : null,
           bytes: first?.bytes ?? null,
           creativeUnits: s.value.creativeUnitsCost ?? null,
+          ...(s.value.resumed ? { resumed: true } : {}),
           error: null,
         });
       } else {
         const error = errorJson(s.error);
         const stopped = s.error.code === 'aborted';
+        const seen = live.get(s.index);
         results.set(p, {
           name: p.video.name,
           source: p.video.file,
@@ -202,7 +208,8 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
           status: stopped ? 'interrupted' : 'failed',
           file: null,
           bytes: null,
-          creativeUnits: null,
+          creativeUnits: seen?.cost ?? null,
+          ...(seen?.resumed ? { resumed: true } : {}),
           error,
         });
       }
@@ -288,7 +295,7 @@ async function quote(
   if (existing) {
     // Already submitted by an earlier run: the next real run resumes it for free.
     update(p, 'quoted', { jobId: existing.jobId, creativeUnits: 0, resumed: true });
-    return { ...base, jobId: existing.jobId, status: 'quoted', creativeUnits: 0, error: null };
+    return { ...base, jobId: existing.jobId, status: 'quoted', creativeUnits: 0, resumed: true, error: null };
   }
   try {
     const call = signal ? { signal } : {};

@@ -122,6 +122,12 @@ describe('batch renderer against the fake API', () => {
     expect(second.manifest.videos.map((v) => v.jobId)).toEqual(first.manifest.videos.map((v) => v.jobId));
     expect(paidSubmits(fake)).toBe(3);
     expect(fake.state().hazards).toEqual({ authorizationToCdn: 0, dryRunInBody: 0, duplicateSubmitAfterAmbiguous: 0 });
+
+    // --force fetches the outputs again but never pays twice for the same content.
+    const forced = await renderBatch({ root: repo, outDir: 'out', client, force: true });
+    expect(forced.manifest.totals).toMatchObject({ rendered: 3, skipped: 0, creativeUnits: 0 });
+    expect(forced.manifest.videos.map((v) => v.jobId)).toEqual(first.manifest.videos.map((v) => v.jobId));
+    expect(paidSubmits(fake)).toBe(3);
   });
 
   it('re-renders only the video that changed (prompt, parameter or image bytes)', async () => {

@@ -40,7 +40,10 @@ export interface BatchOptions {
   concurrency?: number;
   /** Validate and quote the cost; render nothing. */
   dryRun?: boolean;
-  /** Render even videos whose output is unchanged. */
+  /**
+   * Do not skip unchanged videos. A job already paid for (in the ledger) is still resumed and its
+   * output downloaded again, never rendered twice: to get a new take, change the video (its seed).
+   */
   force?: boolean;
   /** Longest wait for one video (default: the core's, 30 minutes). */
   timeoutMs?: number;

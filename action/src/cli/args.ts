@@ -18,7 +18,7 @@ render options:
   --out DIR            where videos and manifest.json go (default: scenario-videos)
   --concurrency N      videos rendered at once (default 4)
   --dry-run            validate every file and print the quoted cost; render nothing
-  --force              render even the videos whose output is unchanged
+  --force              redo unchanged videos too (a job already paid for is downloaded again, not re-rendered)
   --timeout MINUTES    give up waiting for one video after this long (default 30)
   --root DIR           the repository root (default: the nearest folder with .git, else the current one)
   --base-url URL       Scenario API base URL (default: $SCENARIO_API_URL or https://api.cloud.scenario.com/v1)

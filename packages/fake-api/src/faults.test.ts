@@ -178,9 +178,12 @@ describe('every fault kind', () => {
 
   it('unknown-status: getJob and listJobs report a status outside the 8, once', async () => {
     const jobId = await submitJob(t, { prompt: 'x', image });
-    faults({ route: 'getJob', kind: 'unknown-status' }, { route: 'listJobs', kind: 'unknown-status', status: 503 });
+    faults(
+      { route: 'getJob', kind: 'unknown-status' },
+      { route: 'listJobs', kind: 'unknown-status', statusName: 'paused' },
+    );
     expect((await call(t, 'GET', `/jobs/${jobId}`)).json.job.status).toBe('throttled');
-    expect((await call(t, 'GET', '/jobs')).json.jobs[0].status).toBe('503');
+    expect((await call(t, 'GET', '/jobs')).json.jobs[0].status).toBe('paused');
     expect((await call(t, 'GET', `/jobs/${jobId}`)).json.job.status).toBe('pending');
   });
 

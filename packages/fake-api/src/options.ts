@@ -57,7 +57,7 @@ export type FaultKind =
   | 'truncate'
   /** Delay the answer by `delayMs` (the route still does its work). */
   | 'slow'
-  /** `getJob` / `listJobs`: report a status outside the documented 8 (`status`, default "throttled"). */
+  /** `getJob` / `listJobs`: report a status outside the documented 8 (`statusName`, default "throttled"). */
   | 'unknown-status'
   /** Answer 200 with a body that is not valid JSON. */
   | 'malformed-json'
@@ -75,7 +75,10 @@ export interface FaultRule {
   after?: number;
   /** Only requests for this job id (getJob, jobAction) or asset id (getAsset, cdn). */
   id?: string;
+  /** HTTP status for `http-5xx` (default 503). */
   status?: number;
+  /** Status name for `unknown-status` (default "throttled"). */
+  statusName?: string;
   retryAfterSeconds?: number;
   remainingSeconds?: number;
   actionLimit?: number;

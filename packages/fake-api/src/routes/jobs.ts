@@ -49,7 +49,7 @@ export function unfinishedJobs(app: App, teamId: string, now: number): number {
 function overrideStatus(ctx: ApiCtx, jobId: string): string | undefined {
   const f = ctx.fault;
   if (f?.kind !== 'unknown-status' || (f.id !== undefined && f.id !== jobId)) return undefined;
-  return f.status !== undefined ? String(f.status) : 'throttled';
+  return f.statusName ?? 'throttled';
 }
 
 /** A job of the team as the API shows it, whichever kind it is (generation or upload). */

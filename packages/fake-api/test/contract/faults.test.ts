@@ -351,7 +351,7 @@ describe.skipIf(LIVE)(`faults, as a client sees them ${SKIP_LIVE.control}`, () =
 
     it('listJobs reports the given unknown status', async () => {
       await submitJob(t, wanInput(await uploadImage(t)));
-      fault({ route: 'listJobs', kind: 'unknown-status', status: 'paused' as unknown as number });
+      fault({ route: 'listJobs', kind: 'unknown-status', statusName: 'paused' });
       const res = await api(t, 'GET', '/jobs');
       expect(res.json.jobs[0].status).toBe('paused');
     });

@@ -255,8 +255,10 @@ async function job(args: JobArgs, io: CliIO): Promise<number> {
     }
 
     const files: Array<{ assetId: string; file?: string; bytes: number }> = [];
+    let missing = false;
     if (args.download !== undefined) {
       if (current.status !== 'success') {
+        missing = true;
         io.stderr.write(
           `scenario-video: job ${args.jobId} is ${current.status}; nothing to download yet (try --wait)\n`,
         );
@@ -305,7 +307,8 @@ async function job(args: JobArgs, io: CliIO): Promise<number> {
       }
       io.stdout.write(`${lines.join('\n')}\n`);
     }
-    return current.status === 'failure' || current.status === 'canceled' ? EXIT.failed : EXIT.ok;
+    // A download was asked for and nothing could be saved, or the job ended badly: not a success.
+    return missing || current.status === 'failure' || current.status === 'canceled' ? EXIT.failed : EXIT.ok;
   } catch (e) {
     if (controller.signal.aborted) {
       io.stderr.write(`Stopped. The job keeps running; look again with: scenario-video job ${args.jobId}\n`);

@@ -1,0 +1,70 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+import {
+	maxConcurrentJobsOption,
+	outputFields,
+	tuningOptions,
+	videoInputFields,
+	waitTimeoutOption,
+} from '../fields';
+import type { OperationExecute } from '../types';
+import { readRenderInput } from '../../helpers/input';
+import { binaryField, binaryItem, jobSummary, outputMode, urlItem } from '../../helpers/output';
+import { maxConcurrentJobs, runItems } from '../../helpers/run';
+import { createBinarySink } from '../../transport';
+
+const properties: INodeProperties[] = [
+	...videoInputFields,
+	...outputFields,
+	{
+		displayName: 'Additional Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [maxConcurrentJobsOption, ...tuningOptions, waitTimeoutOption].sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['video'], operation: ['generate'] } },
+	properties,
+);
+
+/**
+ * Video → Generate: the core's whole render per item (validate, upload the images, submit once,
+ * wait adaptively, download into n8n's binary data, streamed). The job id is noted as soon as the
+ * job is accepted, so any later failure names it.
+ */
+export const execute: OperationExecute = async function (env) {
+	const { client, streams } = env;
+	return await runItems.call(this, maxConcurrentJobs.call(this), async (itemIndex, item) => {
+		const input = await readRenderInput.call(this, itemIndex);
+		const mode = outputMode.call(this, itemIndex);
+		const minutes = this.getNodeParameter('options.waitTimeoutMinutes', itemIndex, 30) as number;
+		const sink = mode === 'binary' ? createBinarySink(this, streams) : undefined;
+		const result = await client.renderVideo(input, {
+			signal: item.signal,
+			timeoutMs: Math.max(1, minutes) * 60_000,
+			...(sink !== undefined ? { sink } : {}),
+			onEvent: (event) => {
+				if (event.type === 'submitted') item.noteJob(event.jobId);
+			},
+		});
+		const json = {
+			...jobSummary(result.job),
+			modelId: result.handle.modelId,
+			...(result.creativeUnitsCost !== undefined
+				? { creativeUnitsCost: result.creativeUnitsCost }
+				: {}),
+		};
+		if (sink === undefined) {
+			return [await urlItem(client, json, result.assetIds, item.signal, itemIndex)];
+		}
+		return [
+			binaryItem(json, result.files, sink.stored, binaryField.call(this, itemIndex), itemIndex),
+		];
+	});
+};

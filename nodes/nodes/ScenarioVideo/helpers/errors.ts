@@ -1,0 +1,110 @@
+import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { ScenarioError, toScenarioError } from '../core';
+
+/** Codes that come from the API's own answer: shown as NodeApiError (with the HTTP status). */
+const API_CODES = new Set(['unauthorized', 'forbidden', 'rate_limited', 'server', 'network']);
+
+const resumeHint = (jobId: string): string =>
+	`The job keeps running on Scenario and is already paid for. Use "Job → Wait" with job ID ${jobId} to get the video without paying again.`;
+
+/** How to fix it, in the words of n8n's UX guidelines (the message says what happened). */
+export const describeFix = (e: ScenarioError): string => {
+	const parts: string[] = [];
+	if (e.hint !== undefined) parts.push(`Scenario's hint: ${e.hint}`);
+	switch (e.code) {
+		case 'unauthorized':
+			parts.push('Check the API key and secret in the Scenario API credential.');
+			break;
+		case 'forbidden':
+			parts.push('This API key may not do this. Check its permissions and the team it belongs to.');
+			break;
+		case 'invalid_input':
+			parts.push(
+				e.field !== undefined ? `Check the "${e.field}" parameter.` : 'Check the node parameters.',
+			);
+			break;
+		case 'rate_limited':
+			parts.push('Scenario asks to slow down: lower "Max Concurrent Jobs" or run again later.');
+			break;
+		case 'timed_out':
+		case 'aborted':
+			if (e.jobId !== undefined) parts.push(resumeHint(e.jobId));
+			break;
+		case 'output_expired':
+		case 'download_incomplete':
+			if (e.jobId !== undefined)
+				parts.push(
+					`Download it again with "Job → Wait" and job ID ${e.jobId}; nothing is paid again.`,
+				);
+			break;
+		case 'job_failed':
+			parts.push(
+				e.details?.refunded === false
+					? 'Scenario did not refund this job.'
+					: 'Scenario refunds failed jobs. Adjust the prompt or parameters and try again.',
+			);
+			break;
+		case 'network':
+			if (e.details?.submitOutcome === 'unknown') {
+				parts.push(
+					'The video may have been submitted. Check the recent jobs in Scenario before running this again.',
+				);
+			} else if (e.jobId !== undefined) {
+				parts.push(resumeHint(e.jobId));
+			}
+			break;
+		default:
+			if (e.jobId !== undefined && e.code !== 'job_canceled') parts.push(resumeHint(e.jobId));
+	}
+	if (e.traceId !== undefined) parts.push(`Scenario trace ID: ${e.traceId}`);
+	return parts.join(' ');
+};
+
+/** The message, naming the job whenever there is one, ending with the item (UX guidelines). */
+export const messageOf = (e: ScenarioError, itemIndex: number): string => {
+	const base = e.message.replace(/\.$/, '');
+	const withJob =
+		e.jobId !== undefined && !base.includes(e.jobId) ? `${base} (job ${e.jobId})` : base;
+	return `${withJob} [item ${itemIndex}]`;
+};
+
+/** The error JSON a failed item carries with "Continue On Fail": never a credential. */
+export const errorJson = (error: unknown, itemIndex: number): IDataObject => {
+	const e = toScenarioError(error);
+	const json: IDataObject = { error: messageOf(e, itemIndex) };
+	for (const [k, v] of Object.entries(e.toJSON())) {
+		if (v !== undefined && k !== 'message') json[k] = v as IDataObject[string];
+	}
+	const description = describeFix(e);
+	if (description !== '') json.description = description;
+	return json;
+};
+
+/**
+ * Any failure of one item as the n8n error to throw: NodeApiError for what the API said,
+ * NodeOperationError for the rest, always naming the job id and the item.
+ */
+export function toNodeError(
+	this: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+	extraDescription?: string,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex = itemIndex;
+		return error;
+	}
+	const e = error instanceof ScenarioError ? error : toScenarioError(error);
+	const message = messageOf(e, itemIndex);
+	const description = [describeFix(e), extraDescription ?? ''].filter((s) => s !== '').join(' ');
+	if (API_CODES.has(e.code)) {
+		return new NodeApiError(this.getNode(), e.toJSON() as JsonObject, {
+			message,
+			description,
+			itemIndex,
+			...(e.status !== undefined ? { httpCode: String(e.status) } : {}),
+		});
+	}
+	return new NodeOperationError(this.getNode(), message, { description, itemIndex });
+}

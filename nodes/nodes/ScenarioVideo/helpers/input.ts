@@ -1,0 +1,174 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import {
+	ScenarioError,
+	WAN_MODEL_ID,
+	planRender,
+	type ImageBytes,
+	type ImageInput,
+	type RenderInput,
+	type ScenarioClient,
+} from '../core';
+import { plainRequest } from '../transport';
+
+const invalid = (message: string, field: string): ScenarioError =>
+	new ScenarioError({ code: 'invalid_input', message, field, retryable: false });
+
+const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+
+/** The image a `<prefix>Source` parameter points at, or undefined for "None". */
+export async function readImage(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	prefix: 'image' | 'lastFrame',
+): Promise<ImageInput | undefined> {
+	const source = this.getNodeParameter(`${prefix}Source`, itemIndex, 'none') as string;
+	if (source === 'none') return undefined;
+	if (source === 'assetId') {
+		const assetId = (this.getNodeParameter(`${prefix}AssetId`, itemIndex, '') as string).trim();
+		if (assetId === '') throw invalid(`The ${prefix} asset ID is empty`, `${prefix}AssetId`);
+		return { assetId };
+	}
+	if (source === 'url') {
+		const url = (this.getNodeParameter(`${prefix}Url`, itemIndex, '') as string).trim();
+		if (url === '') throw invalid(`The ${prefix} URL is empty`, `${prefix}Url`);
+		return { url };
+	}
+	const field = this.getNodeParameter(`${prefix}BinaryProperty`, itemIndex, 'data') as string;
+	const meta = this.helpers.assertBinaryData(itemIndex, field);
+	const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, field);
+	const image: ImageBytes = {
+		bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+		fileName: meta.fileName ?? `${field}.${meta.fileExtension ?? 'png'}`,
+	};
+	if (meta.mimeType?.startsWith('image/')) image.mimeType = meta.mimeType;
+	return image;
+}
+
+const parseJsonParams = (value: unknown): Record<string, unknown> => {
+	let parsed: unknown = value;
+	if (typeof value === 'string') {
+		if (value.trim() === '') return {};
+		try {
+			parsed = JSON.parse(value);
+		} catch {
+			throw invalid('Model Parameters (JSON) is not valid JSON', 'modelParams');
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw invalid('Model Parameters (JSON) must be a JSON object', 'modelParams');
+	}
+	return parsed as Record<string, unknown>;
+};
+
+/**
+ * A render as the core takes it, from the node's parameters: prompt, images and, for Wan 2.2, the
+ * typed parameters (the rare ones from Additional Options); for another model ID, the raw JSON
+ * parameters instead. Validated by the core (`planRender`) before anything is uploaded or paid.
+ */
+export async function readRenderInput(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<RenderInput> {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const modelId =
+		typeof options.modelId === 'string' && options.modelId.trim() !== ''
+			? options.modelId.trim()
+			: WAN_MODEL_ID;
+	const params = parseJsonParams(options.modelParams ?? {});
+	const input: RenderInput = {
+		prompt: this.getNodeParameter('prompt', itemIndex) as string,
+		image: await readImage.call(this, itemIndex, 'image'),
+		...(Object.keys(params).length > 0 ? { params } : {}),
+	};
+	const lastFrameImage = await readImage.call(this, itemIndex, 'lastFrame');
+	if (lastFrameImage !== undefined) input.lastFrameImage = lastFrameImage;
+	if (modelId !== WAN_MODEL_ID) {
+		input.modelId = modelId;
+		return input;
+	}
+	input.resolution = this.getNodeParameter('resolution', itemIndex) as '720p' | '480p';
+	input.numFrames = this.getNodeParameter('numFrames', itemIndex) as number;
+	input.framesPerSecond = this.getNodeParameter('framesPerSecond', itemIndex) as number;
+	if (typeof options.sampleSteps === 'number') input.sampleSteps = options.sampleSteps;
+	if (typeof options.sampleShift === 'number') input.sampleShift = options.sampleShift;
+	if (typeof options.seed === 'number') input.seed = options.seed;
+	return input;
+}
+
+/**
+ * Fetch an image from a URL without credentials (plain `httpRequest`), bounded in size, for the
+ * operations that upload it themselves (Submit, Estimate Cost, Asset → Upload).
+ */
+export async function fetchImage(
+	this: IExecuteFunctions,
+	url: string,
+	field: string,
+	signal: AbortSignal,
+): Promise<ImageBytes> {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw invalid(`Not a valid image URL: ${url}`, field);
+	}
+	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+		throw invalid('Only http(s) image URLs are supported', field);
+	}
+	const res = await plainRequest(this, {
+		method: 'GET',
+		url,
+		auth: false,
+		timeoutMs: 60_000,
+		signal,
+	});
+	if (res.status !== 200) {
+		await res.text().catch(() => '');
+		throw invalid(`Could not download the image from ${parsed.host}: HTTP ${res.status}`, field);
+	}
+	const parts: Buffer[] = [];
+	let total = 0;
+	for await (const chunk of res.body) {
+		total += chunk.byteLength;
+		if (total > MAX_IMAGE_BYTES)
+			throw invalid(`The image at ${parsed.host} is larger than 50 MB`, field);
+		parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+	}
+	const bytes = Buffer.concat(parts);
+	const type = res.headers['content-type']?.split(';')[0]?.trim();
+	return {
+		bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+		fileName: decodeURIComponent(parsed.pathname.split('/').pop() ?? '') || 'image',
+		...(type?.startsWith('image/') ? { mimeType: type } : {}),
+	};
+}
+
+/** An image as a Scenario asset id: uploaded (after downloading it, for a URL) when needed. */
+export async function toAssetId(
+	this: IExecuteFunctions,
+	client: ScenarioClient,
+	image: ImageInput,
+	field: string,
+	signal: AbortSignal,
+): Promise<string> {
+	if ('assetId' in image) return image.assetId;
+	const bytes = 'url' in image ? await fetchImage.call(this, image.url, field, signal) : image;
+	return (await client.uploadImage(bytes, { signal })).assetId;
+}
+
+/**
+ * The parameters to submit (or quote) for a render: validated first, then the images uploaded
+ * (uploads are free), so a bad parameter never costs anything.
+ */
+export async function submitParams(
+	this: IExecuteFunctions,
+	client: ScenarioClient,
+	input: RenderInput,
+	signal: AbortSignal,
+): Promise<{ modelId: string; params: Record<string, unknown> }> {
+	const plan = planRender(input);
+	const params = { ...plan.params };
+	for (const { field, input: image } of plan.images) {
+		params[field] = await toAssetId.call(this, client, image, field, signal);
+	}
+	return { modelId: plan.modelId, params };
+}

@@ -1,0 +1,84 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { errorJson, toNodeError } from './errors';
+
+export interface ItemRun {
+	/** Fires when the execution is cancelled, or when another item failed without "Continue On Fail". */
+	signal: AbortSignal;
+	/** Record the job this item works on, so a failure elsewhere can still name it. */
+	noteJob(jobId: string): void;
+}
+
+export const DEFAULT_MAX_CONCURRENT_JOBS = 4;
+
+/**
+ * Run every input item through `run`, at most `maxConcurrent` at a time, outputs in input order.
+ * - "Continue On Fail": a failed item becomes `{ error, code, jobId, … }` paired with its input.
+ * - Otherwise the first failure stops the other items (no new ones start; running ones stop
+ *   waiting) and is thrown, naming the jobs the other items had submitted so they can be resumed
+ *   with "Job → Wait" instead of paying again.
+ * - A cancelled execution stops everything at once, whatever "Continue On Fail" says.
+ */
+export async function runItems(
+	this: IExecuteFunctions,
+	maxConcurrent: number,
+	run: (itemIndex: number, item: ItemRun) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const count = this.getInputData().length;
+	const cancel = this.getExecutionCancelSignal();
+	const stop = new AbortController();
+	const signal = cancel !== undefined ? AbortSignal.any([cancel, stop.signal]) : stop.signal;
+	const results: INodeExecutionData[][] = [];
+	const jobs = new Map<number, string>();
+	let failure: { itemIndex: number; error: unknown } | undefined;
+	let next = 0;
+
+	const worker = async () => {
+		while (next < count && !signal.aborted) {
+			const itemIndex = next++;
+			try {
+				results[itemIndex] = await run(itemIndex, {
+					signal,
+					noteJob: (jobId) => jobs.set(itemIndex, jobId),
+				});
+			} catch (error) {
+				if (cancel?.aborted) {
+					failure ??= { itemIndex, error };
+				} else if (stop.signal.aborted) {
+					// Stopped because another item failed: reported with that item's error.
+				} else if (this.continueOnFail()) {
+					results[itemIndex] = [
+						{ json: errorJson(error, itemIndex), pairedItem: { item: itemIndex } },
+					];
+				} else {
+					failure ??= { itemIndex, error };
+					stop.abort(new Error(`item ${itemIndex} failed`));
+				}
+			}
+		}
+	};
+	const workers = Math.max(1, Math.min(Math.floor(maxConcurrent) || 1, count));
+	await Promise.all(Array.from({ length: workers }, worker));
+
+	if (failure !== undefined) {
+		const { itemIndex, error } = failure;
+		const others = [...jobs.entries()]
+			.filter(([i]) => i !== itemIndex && results[i] === undefined)
+			.map(([i, jobId]) => `${jobId} (item ${i})`);
+		const note =
+			others.length > 0
+				? `Other items' jobs were left running on Scenario: ${others.join(', ')}. Get them with "Job → Wait" instead of submitting again, or turn on "Continue On Fail" to keep the other items' results.`
+				: undefined;
+		throw toNodeError.call(this, error, itemIndex, note);
+	}
+	return results.flat();
+}
+
+/** "Max Concurrent Jobs", defaulting when the parameter is not shown for the operation. */
+export function maxConcurrentJobs(this: IExecuteFunctions): number {
+	const value = this.getNodeParameter(
+		'options.maxConcurrentJobs',
+		0,
+		DEFAULT_MAX_CONCURRENT_JOBS,
+	) as number;
+	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : DEFAULT_MAX_CONCURRENT_JOBS;
+}

@@ -148,6 +148,27 @@ describe('displays', () => {
     expect(plain(err.text)).toMatch(/1 rendered, 0 unchanged, 0 failed/);
   });
 
+  it('live: with more videos than rows, shows those in flight and counts the rest', () => {
+    const out = new Capture();
+    const err = Object.assign(new Capture(), { isTTY: true, columns: 100, rows: 10 });
+    const display = createDisplay('live', { out, err }, () => 0);
+    const names = Array.from({ length: 20 }, (_, i) => `v${i}`);
+    display.event({
+      type: 'planned',
+      videos: names.map((name) => ({ name, source: 's.yml', hash: 'h', action: 'render' as const })),
+      orphanJobs: [],
+    });
+    display.event({ type: 'video', name: 'v3', source: 's.yml', phase: 'waiting', at: 0, status: 'in-progress' });
+    display.event({ type: 'video', name: 'v0', source: 's.yml', phase: 'rendered', at: 0, file: 'v0.mp4' });
+    const frame = plain(err.text);
+    expect(frame).toMatch(/v3\s+.*in-progress/);
+    expect(frame).toMatch(/… 1 done, 0 unchanged, 18 queued/);
+    expect(frame).not.toMatch(/v7/);
+    display.close();
+    // The last frame lists every video.
+    expect(plain(err.text)).toMatch(/v19/);
+  });
+
   it('formats durations and paths', () => {
     expect([0, 59_999, 61_000, 3_600_000 + 120_000].map(formatDuration)).toEqual(['0:00', '0:59', '1:01', '1h02m']);
     expect(showPath('/repo/out/m.json', '/repo')).toBe('out/m.json');

@@ -186,6 +186,7 @@ class LiveDisplay extends HumanDisplay {
   private readonly timer: ReturnType<typeof setInterval>;
   private frame = 0;
   private closed = false;
+  private final = false;
 
   constructor(streams: DisplayStreams, now: () => number) {
     super(streams, now);
@@ -201,6 +202,8 @@ class LiveDisplay extends HumanDisplay {
 
   close(): void {
     if (this.closed) return;
+    // The last frame lists every video, however many.
+    this.final = true;
     this.draw();
     this.closed = true;
     clearInterval(this.timer);
@@ -221,7 +224,22 @@ class LiveDisplay extends HumanDisplay {
     this.frame = (this.frame + 1) % SPINNER.length;
     const width = (this.streams.err as { columns?: number }).columns ?? 100;
     const nameWidth = Math.min(28, Math.max(...[...this.rows.keys()].map((n) => n.length)));
-    const lines = [...this.rows.values()].map((row) => {
+    // More videos than the terminal has rows: show the ones in flight (and failures), count the rest.
+    const height = Math.max(5, ((this.streams.err as { rows?: number }).rows ?? 24) - 4);
+    let rows = [...this.rows.values()];
+    let rest = '';
+    if (rows.length > height && !this.final) {
+      const active = rows.filter((r) => r.phase !== 'queued' && (!TERMINAL.has(r.phase) || r.phase === 'failed'));
+      const shown = active.slice(0, height - 1);
+      const count = (phases: VideoPhase[]) => rows.filter((r) => phases.includes(r.phase)).length;
+      const hidden = active.length - shown.length;
+      rest = pc.dim(
+        `  … ${count(['rendered', 'quoted'])} done, ${count(['skipped'])} unchanged, ${count(['queued'])} queued` +
+          (hidden > 0 ? `, ${hidden} more in flight` : ''),
+      );
+      rows = shown;
+    }
+    const lines = rows.map((row) => {
       const icon = iconOf(row.phase, SPINNER[this.frame]!);
       const name = row.name.length > nameWidth ? `${row.name.slice(0, nameWidth - 1)}…` : row.name.padEnd(nameWidth);
       const bar = row.phase === 'waiting' || row.phase === 'downloading' ? `${progressBar(row)} ` : '';
@@ -232,6 +250,7 @@ class LiveDisplay extends HumanDisplay {
       const line = `${icon} ${name}  ${bar}${phaseText(row, row.retrying, bar !== '')} ${elapsed}`;
       return truncate(line, width - 1);
     });
+    if (rest !== '') lines.push(rest);
     this.log(lines.join('\n'));
   }
 }

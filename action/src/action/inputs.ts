@@ -1,0 +1,140 @@
+import { DEFAULT_BASE_URL } from '@scenario-video/core';
+import { DEFAULT_PATTERNS } from '../batch/discover.js';
+
+/**
+ * The Action's inputs and outputs: the one table that `action.yml`, the README and the code must
+ * agree with (a test parses all three). Defaults are what the runner fills in from `action.yml`.
+ */
+export const INPUTS = {
+  'api-key': { description: 'Scenario API key (store it as a secret).', default: undefined },
+  'api-secret': { description: 'Scenario API secret (store it as a secret).', default: undefined },
+  prompts: {
+    description: 'Glob of prompt files relative to the repository root; several globs on separate lines.',
+    default: DEFAULT_PATTERNS.join('\n'),
+  },
+  'output-dir': {
+    description: 'Folder for the videos and manifest.json, relative to the workspace.',
+    default: 'scenario-videos',
+  },
+  'artifact-name': {
+    description: 'Name of the uploaded artifact (unique per workflow run; suffix it in a matrix).',
+    default: 'scenario-videos',
+  },
+  'retention-days': {
+    description: 'Days to keep the artifact (1-90); empty or 0 for the repository default.',
+    default: '',
+  },
+  concurrency: { description: 'Videos rendered at once (lowered automatically at the team limit).', default: '4' },
+  'timeout-minutes': { description: 'Longest wait for one video, in minutes.', default: '30' },
+  'dry-run': { description: 'Validate every prompt file and quote the total cost; render nothing.', default: 'false' },
+  'skip-unchanged': {
+    description:
+      'Restore unchanged videos (same prompt, parameters and image bytes) from the Actions cache instead of rendering them again.',
+    default: 'true',
+  },
+  'comment-on-pr': {
+    description: 'On pull requests, keep one comment with the results, updated in place.',
+    default: 'false',
+  },
+  'fail-on-error': {
+    description: 'Fail the step when a video fails or a prompt file is invalid (finished videos are uploaded anyway).',
+    default: 'true',
+  },
+  'base-url': { description: 'Scenario API base URL.', default: DEFAULT_BASE_URL },
+  'github-token': { description: 'Token for the pull request comment.', default: '${{ github.token }}' },
+} as const satisfies Record<string, { description: string; default: string | undefined }>;
+
+export type InputName = keyof typeof INPUTS;
+
+export const OUTPUTS = {
+  manifest: 'Path of manifest.json (every video, its status, job id, file and cost), relative to the workspace.',
+  videos: 'JSON array: name, source, jobId, status, file, bytes, creativeUnits, error.',
+  rendered: 'Number of videos rendered in this run.',
+  skipped: 'Number of unchanged videos restored from the cache (or left in place) instead of rendered.',
+  failed: 'Number of videos that failed.',
+  'creative-units': 'Creative units spent in this run (the quote, on a dry run).',
+  'artifact-id': 'ID of the uploaded artifact (empty when nothing was uploaded).',
+  'artifact-url': 'Browser URL of the uploaded artifact (empty when nothing was uploaded).',
+} as const;
+
+export type OutputName = keyof typeof OUTPUTS;
+
+export interface ActionInputs {
+  apiKey: string;
+  apiSecret: string;
+  patterns: string[];
+  outputDir: string;
+  artifactName: string;
+  retentionDays: number | undefined;
+  concurrency: number;
+  timeoutMinutes: number;
+  dryRun: boolean;
+  skipUnchanged: boolean;
+  commentOnPr: boolean;
+  failOnError: boolean;
+  baseUrl: string;
+  githubToken: string;
+}
+
+/** A wrong input value: the message names the input and what it accepts. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+/**
+ * Read and check every input. `get` returns the raw value ('' when unset, as `core.getInput`
+ * does); an empty value falls back to the default, as for a local run without the runner's defaults.
+ */
+export function readInputs(get: (name: InputName) => string): ActionInputs {
+  const value = (name: InputName): string => {
+    const raw = get(name).trim();
+    return raw !== '' ? raw : (INPUTS[name].default ?? '');
+  };
+  const bool = (name: InputName): boolean => {
+    const v = value(name);
+    if (['true', 'True', 'TRUE'].includes(v)) return true;
+    if (['false', 'False', 'FALSE'].includes(v)) return false;
+    throw new InputError(`Input ${name} must be true or false (got "${v}").`);
+  };
+  const int = (name: InputName, min: number, max: number): number => {
+    const v = value(name);
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InputError(`Input ${name} must be a whole number from ${min} to ${max} (got "${v}").`);
+    }
+    return n;
+  };
+  const minutes = value('timeout-minutes');
+  const timeoutMinutes = Number(minutes);
+  if (!/^\d+(\.\d+)?$/.test(minutes) || !(timeoutMinutes > 0) || timeoutMinutes > 24 * 60) {
+    throw new InputError(`Input timeout-minutes must be a number of minutes above 0 (got "${minutes}").`);
+  }
+  const retention = value('retention-days');
+  const artifactName = value('artifact-name');
+  if (/[":<>|*?\r\n\\/]/.test(artifactName)) {
+    throw new InputError(
+      `Input artifact-name may not contain " : < > | * ? \\ / or line breaks (got "${artifactName}").`,
+    );
+  }
+  const baseUrl = value('base-url');
+  if (!/^https?:\/\//.test(baseUrl)) throw new InputError(`Input base-url must be an http(s) URL (got "${baseUrl}").`);
+  return {
+    apiKey: get('api-key').trim(),
+    apiSecret: get('api-secret').trim(),
+    patterns: value('prompts')
+      .split(/\r?\n/)
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+    outputDir: value('output-dir'),
+    artifactName,
+    retentionDays: retention === '' || retention === '0' ? undefined : int('retention-days', 0, 90),
+    concurrency: int('concurrency', 1, 64),
+    timeoutMinutes,
+    dryRun: bool('dry-run'),
+    skipUnchanged: bool('skip-unchanged'),
+    commentOnPr: bool('comment-on-pr'),
+    failOnError: bool('fail-on-error'),
+    baseUrl,
+    githubToken: get('github-token').trim(),
+  };
+}

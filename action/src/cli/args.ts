@@ -10,7 +10,8 @@ export class UsageError extends Error {
 export const HELP = `scenario-video — render videos with Scenario's Wan 2.2 image-to-video model
 
 Usage:
-  scenario-video render [globs…] [options]   render prompt files (default glob: prompts/**/*.{yml,yaml,json,md})
+  scenario-video render [globs…] [options]   render prompt files (globs relative to the current folder;
+                                             default: prompts/**/*.{yml,yaml,json,md} in the repository)
   scenario-video job <jobId> [options]       show a job; with --download, save its videos
   scenario-video fake-api [--port N]         run the local fake Scenario API (no account needed)
 

@@ -349,6 +349,14 @@ const malformed: Case[] = [
     message: /never closed/,
   },
   {
+    what: 'Markdown without front matter (a stray README)',
+    file: 'prompts/README.md',
+    text: '# Our prompts\n\nThese files are rendered by CI.\n',
+    line: 1,
+    field: '(front matter)',
+    message: /no front matter/,
+  },
+  {
     what: 'Markdown prompt in front matter and body',
     file: 'prompts/both.md',
     text: '---\nimage: cat.png\nprompt: a cat\n---\n\nA cat surfing.\n',

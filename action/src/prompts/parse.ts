@@ -87,6 +87,14 @@ export function parsePromptSource(text: string, file: string, format = formatOf(
       issue({ line: 1, column: 1 }, '(front matter)', split.error);
       return { videos: [], issues };
     }
+    if (!split.hasFrontMatter) {
+      issue(
+        { line: 1, column: 1 },
+        '(front matter)',
+        'no front matter: start the file with a line ---, the fields (image: …), and another ---; the body below is the prompt',
+      );
+      return { videos: [], issues };
+    }
     source = split.yaml;
     lineOffset = split.yamlLine - 1;
     body = split.body;
@@ -302,7 +310,9 @@ export function defaultStem(file: string): string {
   return safe === '' ? 'video' : safe;
 }
 
-type FrontMatter = { yaml: string; yamlLine: number; body: { text: string; line: number } } | { error: string };
+type FrontMatter =
+  | { yaml: string; yamlLine: number; body: { text: string; line: number }; hasFrontMatter: boolean }
+  | { error: string };
 
 /** Split `---\n<yaml>\n---\n<body>`; a file without front matter is all body. */
 function splitFrontMatter(text: string): FrontMatter {
@@ -312,10 +322,10 @@ function splitFrontMatter(text: string): FrontMatter {
     const first = rest.findIndex((l) => l.trim() !== '');
     return { text: rest.join('\n').trim(), line: from + (first < 0 ? 0 : first) + 1 };
   };
-  if (lines[0]?.trimEnd() !== '---') return { yaml: '', yamlLine: 1, body: bodyOf(0) };
+  if (lines[0]?.trimEnd() !== '---') return { yaml: '', yamlLine: 1, body: bodyOf(0), hasFrontMatter: false };
   const end = lines.findIndex((l, i) => i > 0 && (l.trimEnd() === '---' || l.trimEnd() === '...'));
   if (end < 0) return { error: 'the front matter opened with --- on line 1 is never closed with ---' };
-  return { yaml: lines.slice(1, end).join('\n'), yamlLine: 2, body: bodyOf(end + 1) };
+  return { yaml: lines.slice(1, end).join('\n'), yamlLine: 2, body: bodyOf(end + 1), hasFrontMatter: true };
 }
 
 function jsonErrorPosition(e: unknown, locator: SourceLocator): Position {

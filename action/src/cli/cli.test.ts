@@ -112,18 +112,16 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 15_000)
   }
 }
 
+/** Complete lines only: output read while the child runs may end in the middle of one. */
+const completeLines = (text: string) => text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
 const jsonLines = (text: string) =>
-  text
-    .split('\n')
+  completeLines(text)
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as BatchEvent);
 const paidSubmits = (f: FakeScenario) => f.state().submissions.filter((s) => !s.dryRun).length;
 const waitingVideos = (text: string) =>
   new Set(
-    text
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as BatchEvent)
+    jsonLines(text)
       .filter((e) => e.type === 'video' && e.phase === 'waiting')
       .map((e) => (e as { name: string }).name),
   );

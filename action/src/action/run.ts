@@ -1,0 +1,413 @@
+import { Buffer } from 'node:buffer';
+import path from 'node:path';
+import { discoverPromptFiles } from '../batch/discover.js';
+import type { BatchEvent } from '../batch/events.js';
+import { contentHash } from '../batch/hash.js';
+import { MANIFEST_FILE, summarize, writeJsonAtomic, type Manifest, type ManifestVideo } from '../batch/manifest.js';
+import { DRY_RUN_MANIFEST_FILE, LEDGER_FILE, renderBatch } from '../batch/render.js';
+import { loadPromptFiles } from '../prompts/load.js';
+import { LedgerCache, cachePath, restoreVideos, saveVideos, type PlannedVideo } from './cache.js';
+import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import type { ActionDeps } from './ports.js';
+import { commentMarker, formatCu, joinPosix, reportMarkdown, videosOutput, type ReportContext } from './report.js';
+
+/** Exit codes: the runner only distinguishes 0 from the rest. */
+const OK = 0;
+const FAILED = 1;
+
+/** Events whose payload holds a pull request, where a fork's run gets no secrets. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+
+/**
+ * The Action: mask the credentials, restore unchanged videos and the ledger from the cache, render
+ * with the batch renderer, save to the cache, upload the videos, set the outputs, write the job
+ * summary, annotate bad prompt files and keep one PR comment. Returns the exit code.
+ */
+export async function run(deps: ActionDeps): Promise<number> {
+  // Mask first: nothing below may print a credential, but a toolkit debug line might.
+  const rawKey = deps.getInput('api-key').trim();
+  const rawSecret = deps.getInput('api-secret').trim();
+  for (const secret of [rawKey, rawSecret]) if (secret !== '') deps.setSecret(secret);
+  if (rawKey !== '' && rawSecret !== '') deps.setSecret(Buffer.from(`${rawKey}:${rawSecret}`).toString('base64'));
+  const token = deps.getInput('github-token').trim();
+  if (token !== '') deps.setSecret(token);
+
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs((name) => deps.getInput(name));
+  } catch (e) {
+    deps.log.error(e instanceof InputError ? e.message : `Could not read the inputs: ${String(e)}`);
+    return FAILED;
+  }
+
+  const { workspace } = deps.context;
+  const outDir = path.resolve(workspace, inputs.outputDir);
+  const outFromWorkspace = cachePath(workspace, outDir);
+
+  if (inputs.apiKey === '' || inputs.apiSecret === '') {
+    if (isPullRequest(deps)) return validateOnly(deps, inputs, outDir, outFromWorkspace);
+    deps.log.error(
+      'Inputs api-key and api-secret are required: pass your Scenario API key and secret from repository secrets, e.g. ' +
+        'api-key: ${{ secrets.SCENARIO_API_KEY }}.',
+    );
+    return FAILED;
+  }
+  return render(deps, inputs, outDir, outFromWorkspace);
+}
+
+function isPullRequest(deps: ActionDeps): boolean {
+  return PULL_REQUEST_EVENTS.has(deps.context.eventName) || pullRequestNumber(deps) !== undefined;
+}
+
+function pullRequestNumber(deps: ActionDeps): number | undefined {
+  const payload = deps.context.payload as {
+    pull_request?: { number?: unknown };
+    issue?: { number?: unknown; pull_request?: unknown };
+  };
+  if (typeof payload.pull_request?.number === 'number') return payload.pull_request.number;
+  if (payload.issue?.pull_request && typeof payload.issue.number === 'number') return payload.issue.number;
+  return undefined;
+}
+
+function isFork(deps: ActionDeps): boolean {
+  const payload = deps.context.payload as {
+    pull_request?: { head?: { repo?: { full_name?: string; fork?: boolean } | null } };
+    repository?: { full_name?: string };
+  };
+  const head = payload.pull_request?.head?.repo;
+  if (!head) return false;
+  return head.fork === true || (head.full_name !== undefined && head.full_name !== payload.repository?.full_name);
+}
+
+/** Discover, validate and hash every video without the API (no credentials, or for planning). */
+async function plan(inputs: ActionInputs, workspace: string, outDir: string) {
+  const discovery = await discoverPromptFiles(inputs.patterns, workspace, { exclude: [outDir] });
+  const loaded = await loadPromptFiles(discovery.files, { root: workspace });
+  const videos: PlannedVideo[] = [];
+  for (const video of loaded.videos) {
+    try {
+      videos.push({ name: video.name, source: video.file, hash: await contentHash(video) });
+    } catch {
+      // Unreadable image: the batch renderer reports it when it renders.
+    }
+  }
+  return { discovery, videos, issues: loaded.issues.map((i) => i.toJSON()) };
+}
+
+/** A fork's pull request gets no secrets: validate the prompt files, render nothing, and do not fail for it. */
+async function validateOnly(
+  deps: ActionDeps,
+  inputs: ActionInputs,
+  outDir: string,
+  outFromWorkspace: string,
+): Promise<number> {
+  deps.log.notice(
+    `No Scenario credentials in this run (${isFork(deps) ? 'pull requests from forks get no secrets' : 'api-key or api-secret is empty'}): ` +
+      'validating the prompt files only. Nothing is rendered or billed.',
+    { title: 'Scenario videos: validation only' },
+  );
+  const planned = await plan(inputs, deps.context.workspace, outDir);
+  const videos: ManifestVideo[] = planned.videos.map((v) => ({
+    name: v.name,
+    source: v.source,
+    hash: v.hash,
+    jobId: null,
+    status: 'quoted',
+    file: null,
+    bytes: null,
+    creativeUnits: null,
+    error: null,
+  }));
+  const manifest = summarize(videos, planned.issues, { dryRun: true, now: new Date(deps.now()) });
+  const manifestPath = await writeJsonAtomic(path.join(outDir, DRY_RUN_MANIFEST_FILE), manifest);
+  annotate(deps, manifest);
+  warnUnmatched(deps, planned.discovery.unmatched, manifest);
+  setOutputs(deps, manifest, manifestPath, outFromWorkspace, undefined);
+  const report: ReportContext = {
+    manifest,
+    durations: new Map(),
+    artifact: undefined,
+    mode: 'validate-only',
+    interrupted: false,
+    note: 'No Scenario credentials in this run, so the cost could not be quoted.',
+  };
+  await finishReport(deps, inputs, report);
+  const invalid = manifest.totals.invalidFiles > 0;
+  if (invalid && inputs.failOnError) {
+    deps.log.error(`${manifest.totals.invalidFiles} prompt file(s) have errors (see the annotations).`);
+    return FAILED;
+  }
+  return OK;
+}
+
+async function render(deps: ActionDeps, inputs: ActionInputs, outDir: string, outFromWorkspace: string): Promise<number> {
+  const { workspace, runId, runAttempt } = deps.context;
+  const log = deps.log;
+  const ledgerPath = path.join(outDir, LEDGER_FILE);
+  const ledgerCache = deps.cache
+    ? new LedgerCache(deps.cache, ledgerPath, { workspace, runId, runAttempt, now: () => deps.now() })
+    : undefined;
+
+  // 1. Restore: the ledger (jobs an earlier, cancelled or failed run already paid for) and unchanged videos.
+  if (deps.cache) {
+    log.startGroup('Restoring from the Actions cache');
+    try {
+      const jobs = await ledgerCache!.restore();
+      if (jobs > 0) log.info(`Ledger: ${jobs} job(s) submitted by earlier runs; they are resumed, never paid again.`);
+      if (inputs.skipUnchanged && !inputs.dryRun) {
+        const planned = await plan(inputs, workspace, outDir);
+        const restored = await restoreVideos(deps.cache, planned.videos, {
+          outDir,
+          workspace,
+          concurrency: inputs.concurrency,
+          now: () => deps.now(),
+        });
+        log.info(`Restored ${restored.size} unchanged video(s) of ${planned.videos.length}.`);
+      }
+    } catch (e) {
+      log.warning(`Could not restore from the cache: ${message(e)}. Rendering without it.`);
+    } finally {
+      log.endGroup();
+    }
+  } else if (inputs.skipUnchanged && !inputs.dryRun) {
+    log.info('The Actions cache is not available: unchanged videos are only skipped when their files are already in place.');
+  }
+
+  // 2. Cancellation: stop waiting at once and put the ledger in the cache before the runner kills us.
+  const controller = new AbortController();
+  let ledgerSave: Promise<boolean> | undefined;
+  const saveLedger = () => {
+    ledgerSave ??= (ledgerCache?.save() ?? Promise.resolve(false)).catch((e: unknown) => {
+      log.warning(`Could not save the ledger to the cache: ${message(e)}`);
+      return false;
+    });
+    return ledgerSave;
+  };
+  const stopListening = deps.onSignal((signal) => {
+    if (!controller.signal.aborted) {
+      log.warning(
+        `${signal}: cancelling. Submitted jobs keep running on Scenario and stay in the ledger; a re-run resumes them.`,
+      );
+      controller.abort(new Error(`cancelled (${signal})`));
+    }
+    void saveLedger();
+  });
+
+  // 3. Render.
+  const durations = new Map<string, number>();
+  const started = new Map<string, number>();
+  const onEvent = (event: BatchEvent) => {
+    if (event.type !== 'video') return;
+    const { name, phase, at } = event;
+    if (['uploading', 'submitted', 'waiting', 'downloading'].includes(phase) && !started.has(name)) started.set(name, at);
+    if (['rendered', 'failed', 'interrupted', 'quoted'].includes(phase) && started.has(name)) {
+      durations.set(name, at - started.get(name)!);
+    }
+    if (phase === 'submitted') {
+      log.info(
+        `${name}: ${event.resumed ? 'resumed' : 'submitted'} ${event.jobId ?? ''}${
+          event.creativeUnits !== undefined && !event.resumed ? ` (${formatCu(event.creativeUnits)} creative units)` : ''
+        }`,
+      );
+    } else if (phase === 'rendered') log.info(`${name}: rendered ${event.file ?? ''}`);
+    else if (phase === 'skipped') log.info(`${name}: unchanged, skipped`);
+    else if (phase === 'quoted') log.info(`${name}: ${formatCu(event.creativeUnits)} creative units`);
+    else if (phase === 'failed') log.info(`${name}: failed: ${event.error?.message ?? ''}`);
+  };
+
+  let manifest: Manifest;
+  let manifestPath: string;
+  let interrupted: boolean;
+  let unmatched: string[] = [];
+  try {
+    const client = deps.createClient({ apiKey: inputs.apiKey, apiSecret: inputs.apiSecret, baseUrl: inputs.baseUrl });
+    const result = await renderBatch({
+      root: workspace,
+      patterns: inputs.patterns,
+      outDir,
+      client,
+      concurrency: inputs.concurrency,
+      dryRun: inputs.dryRun,
+      force: !inputs.skipUnchanged,
+      timeoutMs: Math.round(inputs.timeoutMinutes * 60_000),
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'discovered') unmatched = event.unmatched;
+        onEvent(event);
+      },
+    });
+    ({ manifest, manifestPath, interrupted } = result);
+  } catch (e) {
+    log.error(`The render stopped: ${message(e)}`);
+    if (!inputs.dryRun) await saveLedger();
+    stopListening();
+    return FAILED;
+  }
+
+  // 4. Save: the ledger first (it is what prevents paying twice), then the new videos.
+  if (deps.cache && !inputs.dryRun) {
+    if (ledgerSave) await ledgerSave;
+    ledgerSave = undefined;
+    await saveLedger();
+    if (inputs.skipUnchanged) {
+      const saved = await saveVideos(deps.cache, manifest.videos, {
+        outDir,
+        workspace,
+        concurrency: inputs.concurrency,
+      }).catch((e: unknown) => {
+        log.warning(`Could not save videos to the cache: ${message(e)}`);
+        return 0;
+      });
+      if (saved > 0) log.info(`Saved ${saved} new video(s) to the Actions cache.`);
+    }
+  }
+  stopListening();
+
+  annotate(deps, manifest);
+  warnUnmatched(deps, unmatched, manifest);
+
+  // 5. Upload every finished video (also when others failed) with the manifest, uncompressed: MP4 is compressed.
+  let artifact: ReportContext['artifact'];
+  let uploadFailed = false;
+  const delivered = manifest.videos.filter((v) => (v.status === 'rendered' || v.status === 'skipped') && v.file);
+  if (!inputs.dryRun && delivered.length > 0) {
+    if (!deps.artifact) {
+      log.warning(`No artifact service in this run (not on a GitHub runner?): the videos are in ${outFromWorkspace}/.`);
+    } else {
+      const files = [...delivered.map((v) => path.join(outDir, v.file!)), path.join(outDir, MANIFEST_FILE)];
+      try {
+        const uploaded = await deps.artifact.upload(inputs.artifactName, files, outDir, {
+          ...(inputs.retentionDays !== undefined ? { retentionDays: inputs.retentionDays } : {}),
+        });
+        artifact = {
+          name: inputs.artifactName,
+          url: uploaded.id !== undefined ? artifactUrl(deps, uploaded.id) : undefined,
+          ...(uploaded.id !== undefined ? { id: uploaded.id } : {}),
+        };
+        log.info(`Uploaded ${delivered.length} video(s) as artifact ${inputs.artifactName} (id ${uploaded.id ?? '?'}).`);
+      } catch (e) {
+        uploadFailed = true;
+        log.error(
+          `Could not upload the artifact ${inputs.artifactName}: ${message(e)}. The videos are in ${outFromWorkspace}/ ` +
+            'and in the cache; a re-run restores them without rendering again.',
+        );
+      }
+    }
+  }
+
+  setOutputs(deps, manifest, manifestPath, outFromWorkspace, artifact as (typeof artifact & { id?: number }) | undefined);
+  await finishReport(deps, inputs, {
+    manifest,
+    durations,
+    artifact,
+    mode: inputs.dryRun ? 'dry-run' : 'render',
+    interrupted,
+  });
+
+  const t = manifest.totals;
+  if (interrupted) {
+    log.error(`Cancelled: ${t.interrupted} job(s) are still running on Scenario and recorded in the ledger; re-run to resume them.`);
+    return FAILED;
+  }
+  if (uploadFailed) return FAILED;
+  if (inputs.failOnError && (t.failed > 0 || t.invalidFiles > 0)) {
+    log.error(
+      [t.failed > 0 ? `${t.failed} video(s) failed` : '', t.invalidFiles > 0 ? `${t.invalidFiles} prompt file(s) have errors` : '']
+        .filter(Boolean)
+        .join(' and ') + ' (see the job summary). Finished videos were uploaded.',
+    );
+    return FAILED;
+  }
+  return OK;
+}
+
+function artifactUrl(deps: ActionDeps, id: number): string | undefined {
+  const repo = deps.context.repository;
+  if (!repo) return undefined;
+  return `${deps.context.serverUrl.replace(/\/+$/, '')}/${repo.owner}/${repo.repo}/actions/runs/${deps.context.runId}/artifacts/${id}`;
+}
+
+/** Errors at the file and line of each bad prompt file (the runner shows at most 10; the summary lists all). */
+function annotate(deps: ActionDeps, manifest: Manifest): void {
+  for (const issue of manifest.issues) {
+    deps.log.error(`${issue.field}: ${issue.message}`, {
+      title: 'Invalid prompt file',
+      file: issue.file,
+      startLine: issue.line,
+      ...(issue.column !== undefined ? { startColumn: issue.column } : {}),
+    });
+  }
+  for (const v of manifest.videos.filter((v) => v.status === 'failed' && v.error)) {
+    deps.log.warning(`${v.name}: ${v.error!.message}${v.jobId ? ` (job ${v.jobId})` : ''}`, {
+      title: `Video ${v.name} failed`,
+      file: v.source,
+    });
+  }
+}
+
+function warnUnmatched(deps: ActionDeps, unmatched: string[], manifest: Manifest): void {
+  for (const pattern of unmatched) deps.log.warning(`No prompt file matches ${pattern}.`);
+  if (manifest.videos.length === 0 && manifest.issues.length === 0) {
+    deps.log.warning('No prompt files found: check the prompts input.');
+  }
+}
+
+function setOutputs(
+  deps: ActionDeps,
+  manifest: Manifest,
+  manifestPath: string,
+  outFromWorkspace: string,
+  artifact: { id?: number; url: string | undefined } | undefined,
+): void {
+  const t = manifest.totals;
+  deps.setOutput('manifest', joinPosix(outFromWorkspace, path.basename(manifestPath)));
+  deps.setOutput('videos', JSON.stringify(videosOutput(manifest, outFromWorkspace)));
+  deps.setOutput('rendered', String(t.rendered));
+  deps.setOutput('skipped', String(t.skipped));
+  deps.setOutput('failed', String(t.failed));
+  deps.setOutput('creative-units', String(t.creativeUnits));
+  deps.setOutput('artifact-id', artifact?.id !== undefined ? String(artifact.id) : '');
+  deps.setOutput('artifact-url', artifact?.url ?? '');
+}
+
+/** The job summary, and the PR comment when asked for (found by its hidden marker, updated in place). */
+async function finishReport(deps: ActionDeps, inputs: ActionInputs, report: ReportContext): Promise<void> {
+  const markdown = reportMarkdown(report);
+  try {
+    await deps.writeSummary(markdown);
+  } catch (e) {
+    deps.log.warning(`Could not write the job summary: ${message(e)}`);
+  }
+  if (!inputs.commentOnPr) return;
+  const number = pullRequestNumber(deps);
+  if (number === undefined) {
+    deps.log.info('comment-on-pr: not a pull request, no comment.');
+    return;
+  }
+  if (inputs.githubToken === '') {
+    deps.log.warning('comment-on-pr: github-token is empty, no comment.');
+    return;
+  }
+  const marker = commentMarker(inputs.artifactName);
+  const body = `${marker}\n${markdown}`;
+  try {
+    const comments = deps.comments(inputs.githubToken);
+    const mine = (await comments.list(number)).find((c) => c.body.includes(marker));
+    if (mine) {
+      await comments.update(mine.id, body);
+      deps.log.info(`Updated the comment on pull request #${number}.`);
+    } else {
+      await comments.create(number, body);
+      deps.log.info(`Commented on pull request #${number}.`);
+    }
+  } catch (e) {
+    deps.log.warning(
+      `Could not comment on pull request #${number}: ${message(e)}. The workflow needs \`permissions: pull-requests: write\` ` +
+        '(a pull request from a fork gets a read-only token).',
+    );
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -5,7 +5,7 @@ export interface ReportContext {
   manifest: Manifest;
   /** Per video name: milliseconds from the first request to the end (this run only). */
   durations: ReadonlyMap<string, number>;
-  artifact: { name: string; url: string | undefined } | undefined;
+  artifact: { name: string; url: string | undefined; id?: number } | undefined;
   /** Why nothing was rendered, when that is the case (dry run, validation only, cancelled). */
   mode: 'render' | 'dry-run' | 'validate-only';
   interrupted: boolean;

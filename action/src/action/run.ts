@@ -16,7 +16,12 @@ const OK = 0;
 const FAILED = 1;
 
 /** Events whose payload holds a pull request, where a fork's run gets no secrets. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+const PULL_REQUEST_EVENTS = new Set([
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+]);
 
 /**
  * The Action: mask the credentials, restore unchanged videos and the ledger from the cache, render
@@ -140,7 +145,12 @@ async function validateOnly(
   return OK;
 }
 
-async function render(deps: ActionDeps, inputs: ActionInputs, outDir: string, outFromWorkspace: string): Promise<number> {
+async function render(
+  deps: ActionDeps,
+  inputs: ActionInputs,
+  outDir: string,
+  outFromWorkspace: string,
+): Promise<number> {
   const { workspace, runId, runAttempt } = deps.context;
   const log = deps.log;
   const ledgerPath = path.join(outDir, LEDGER_FILE);
@@ -170,7 +180,9 @@ async function render(deps: ActionDeps, inputs: ActionInputs, outDir: string, ou
       log.endGroup();
     }
   } else if (inputs.skipUnchanged && !inputs.dryRun) {
-    log.info('The Actions cache is not available: unchanged videos are only skipped when their files are already in place.');
+    log.info(
+      'The Actions cache is not available: unchanged videos are only skipped when their files are already in place.',
+    );
   }
 
   // 2. Cancellation: stop waiting at once and put the ledger in the cache before the runner kills us.
@@ -199,14 +211,17 @@ async function render(deps: ActionDeps, inputs: ActionInputs, outDir: string, ou
   const onEvent = (event: BatchEvent) => {
     if (event.type !== 'video') return;
     const { name, phase, at } = event;
-    if (['uploading', 'submitted', 'waiting', 'downloading'].includes(phase) && !started.has(name)) started.set(name, at);
+    if (['uploading', 'submitted', 'waiting', 'downloading'].includes(phase) && !started.has(name))
+      started.set(name, at);
     if (['rendered', 'failed', 'interrupted', 'quoted'].includes(phase) && started.has(name)) {
       durations.set(name, at - started.get(name)!);
     }
     if (phase === 'submitted') {
       log.info(
         `${name}: ${event.resumed ? 'resumed' : 'submitted'} ${event.jobId ?? ''}${
-          event.creativeUnits !== undefined && !event.resumed ? ` (${formatCu(event.creativeUnits)} creative units)` : ''
+          event.creativeUnits !== undefined && !event.resumed
+            ? ` (${formatCu(event.creativeUnits)} creative units)`
+            : ''
         }`,
       );
     } else if (phase === 'rendered') log.info(`${name}: rendered ${event.file ?? ''}`);
@@ -284,7 +299,9 @@ async function render(deps: ActionDeps, inputs: ActionInputs, outDir: string, ou
           url: uploaded.id !== undefined ? artifactUrl(deps, uploaded.id) : undefined,
           ...(uploaded.id !== undefined ? { id: uploaded.id } : {}),
         };
-        log.info(`Uploaded ${delivered.length} video(s) as artifact ${inputs.artifactName} (id ${uploaded.id ?? '?'}).`);
+        log.info(
+          `Uploaded ${delivered.length} video(s) as artifact ${inputs.artifactName} (id ${uploaded.id ?? '?'}).`,
+        );
       } catch (e) {
         uploadFailed = true;
         log.error(
@@ -295,7 +312,7 @@ async function render(deps: ActionDeps, inputs: ActionInputs, outDir: string, ou
     }
   }
 
-  setOutputs(deps, manifest, manifestPath, outFromWorkspace, artifact as (typeof artifact & { id?: number }) | undefined);
+  setOutputs(deps, manifest, manifestPath, outFromWorkspace, artifact);
   await finishReport(deps, inputs, {
     manifest,
     durations,
@@ -306,13 +323,18 @@ async function render(deps: ActionDeps, inputs: ActionInputs, outDir: string, ou
 
   const t = manifest.totals;
   if (interrupted) {
-    log.error(`Cancelled: ${t.interrupted} job(s) are still running on Scenario and recorded in the ledger; re-run to resume them.`);
+    log.error(
+      `Cancelled: ${t.interrupted} job(s) are still running on Scenario and recorded in the ledger; re-run to resume them.`,
+    );
     return FAILED;
   }
   if (uploadFailed) return FAILED;
   if (inputs.failOnError && (t.failed > 0 || t.invalidFiles > 0)) {
     log.error(
-      [t.failed > 0 ? `${t.failed} video(s) failed` : '', t.invalidFiles > 0 ? `${t.invalidFiles} prompt file(s) have errors` : '']
+      [
+        t.failed > 0 ? `${t.failed} video(s) failed` : '',
+        t.invalidFiles > 0 ? `${t.invalidFiles} prompt file(s) have errors` : '',
+      ]
         .filter(Boolean)
         .join(' and ') + ' (see the job summary). Finished videos were uploaded.',
     );

@@ -73,7 +73,7 @@ function hasFfprobe(): boolean {
   }
 }
 
-describe('batch renderer against the fake API', () => {
+describe('batch renderer against the fake API', { timeout: 60_000 }, () => {
   it('renders every video, writes MP4s and a manifest, then skips them when nothing changed', async () => {
     const { fake, client } = await start();
     await threeVideos();

@@ -126,7 +126,8 @@ const waitingVideos = (text: string) =>
       .map((e) => (e as { name: string }).name),
   );
 
-describe('scenario-video CLI', () => {
+// Child processes on a busy CI machine: a generous bound (no speed is asserted).
+describe('scenario-video CLI', { timeout: 60_000 }, () => {
   it('prints help and refuses unknown commands and bad options', async () => {
     const help = run(['--help']);
     expect(await help.exit).toBe(0);

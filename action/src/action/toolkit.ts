@@ -1,0 +1,120 @@
+// The one file that talks to the GitHub Actions toolkit: it adapts @actions/core, artifact, cache and
+// github to the small ports run() takes, so run() can be tested with plain fakes.
+import { DefaultArtifactClient } from '@actions/artifact';
+import * as cache from '@actions/cache';
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { createScenarioClient } from '@scenario-video/core';
+import { nodePorts } from '@scenario-video/core/node';
+import type { ActionDeps, AnnotationAt, CommentsPort } from './ports.js';
+
+const annotation = (at: AnnotationAt | undefined): core.AnnotationProperties | undefined =>
+  at
+    ? {
+        ...(at.title !== undefined ? { title: at.title } : {}),
+        ...(at.file !== undefined ? { file: at.file } : {}),
+        ...(at.startLine !== undefined ? { startLine: at.startLine } : {}),
+        ...(at.startColumn !== undefined ? { startColumn: at.startColumn } : {}),
+      }
+    : undefined;
+
+export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
+  const context = github.context;
+  let repository: { owner: string; repo: string } | undefined;
+  try {
+    repository = context.repo;
+  } catch {
+    repository = undefined; // No GITHUB_REPOSITORY (a local run): no artifact URL.
+  }
+  const hasRuntime = Boolean(env.ACTIONS_RUNTIME_TOKEN) && Boolean(env.ACTIONS_RESULTS_URL);
+
+  return {
+    getInput: (name) => core.getInput(name),
+    setSecret: (value) => core.setSecret(value),
+    setOutput: (name, value) => core.setOutput(name, value),
+    writeSummary: async (markdown) => {
+      await core.summary.addRaw(markdown, true).write();
+    },
+    log: {
+      info: (message) => core.info(message),
+      notice: (message, at) => core.notice(message, annotation(at)),
+      warning: (message, at) => core.warning(message, annotation(at)),
+      error: (message, at) => core.error(message, annotation(at)),
+      startGroup: (title) => core.startGroup(title),
+      endGroup: () => core.endGroup(),
+    },
+    context: {
+      eventName: context.eventName ?? '',
+      payload: (context.payload ?? {}) as Record<string, unknown>,
+      repository,
+      runId: context.runId,
+      runAttempt: context.runAttempt,
+      serverUrl: context.serverUrl,
+      workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    },
+    artifact: hasRuntime
+      ? {
+          async upload(name, files, rootDirectory, options) {
+            const client = new DefaultArtifactClient();
+            // MP4 is already compressed: store it as is (level 0) instead of spending minutes deflating it.
+            const result = await client.uploadArtifact(name, files, rootDirectory, {
+              compressionLevel: 0,
+              ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+            });
+            return { id: result.id, size: result.size };
+          },
+        }
+      : undefined,
+    cache: cache.isFeatureAvailable()
+      ? {
+          restore: async (paths, key, restoreKeys) => cache.restoreCache(paths, key, restoreKeys),
+          save: async (paths, key) => {
+            try {
+              return (await cache.saveCache(paths, key)) !== -1;
+            } catch (e) {
+              core.warning(`Cache save of ${key} failed: ${e instanceof Error ? e.message : String(e)}`);
+              return false;
+            }
+          },
+        }
+      : undefined,
+    comments: (token): CommentsPort => {
+      const octokit = github.getOctokit(token);
+      const repo = () => {
+        if (!repository) throw new Error('GITHUB_REPOSITORY is not set');
+        return repository;
+      };
+      return {
+        async list(issueNumber) {
+          const all = await octokit.paginate(octokit.rest.issues.listComments, {
+            ...repo(),
+            issue_number: issueNumber,
+            per_page: 100,
+          });
+          return all.map((c) => ({ id: c.id, body: c.body ?? '' }));
+        },
+        async create(issueNumber, body) {
+          const { data } = await octokit.rest.issues.createComment({ ...repo(), issue_number: issueNumber, body });
+          return { id: data.id, body: data.body ?? '' };
+        },
+        async update(commentId, body) {
+          const { data } = await octokit.rest.issues.updateComment({ ...repo(), comment_id: commentId, body });
+          return { id: data.id, body: data.body ?? '' };
+        },
+      };
+    },
+    createClient: ({ apiKey, apiSecret, baseUrl }) =>
+      createScenarioClient({ baseUrl, ports: nodePorts({ apiKey, apiSecret, baseUrl }) }),
+    onSignal: (handler) => {
+      const onInt = () => handler('SIGINT');
+      const onTerm = () => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
+    },
+    now: () => Date.now(),
+  };
+}

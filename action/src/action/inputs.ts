@@ -6,7 +6,11 @@ import { DEFAULT_PATTERNS } from '../batch/discover.js';
  * agree with (a test parses all three). Defaults are what the runner fills in from `action.yml`.
  */
 export const INPUTS = {
-  'api-key': { description: 'Scenario API key (store it as a secret).', default: undefined },
+  'api-key': {
+    description:
+      'Scenario API key (store it as a secret). Without it (a pull request from a fork gets no secrets) the action only validates the prompt files.',
+    default: undefined,
+  },
   'api-secret': { description: 'Scenario API secret (store it as a secret).', default: undefined },
   prompts: {
     description: 'Glob of prompt files relative to the repository root; several globs on separate lines.',

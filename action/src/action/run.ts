@@ -29,6 +29,16 @@ const PULL_REQUEST_EVENTS = new Set([
  * summary, annotate bad prompt files and keep one PR comment. Returns the exit code.
  */
 export async function run(deps: ActionDeps): Promise<number> {
+  try {
+    return await runAction(deps);
+  } catch (e) {
+    // Unexpected (a bug, a full disk): say what, never a stack with paths and values in it.
+    deps.log.error(`scenario-video failed: ${message(e)}`);
+    return FAILED;
+  }
+}
+
+async function runAction(deps: ActionDeps): Promise<number> {
   // Mask first: nothing below may print a credential, but a toolkit debug line might.
   const rawKey = deps.getInput('api-key').trim();
   const rawSecret = deps.getInput('api-secret').trim();

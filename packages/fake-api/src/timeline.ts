@@ -3,20 +3,12 @@
  * duration and its scripted outcome every time a job is read. So a manual clock drives jobs
  * exactly, a real clock drives them in real time, and nothing in the fake runs in the background.
  */
+import { TERMINAL_STATUSES as TERMINAL, type JobStatus } from '@scenario-video/core';
 import type { JobOutcome } from './options.js';
 
-export const JOB_STATUSES = [
-  'pending',
-  'queued',
-  'warming-up',
-  'in-progress',
-  'finalizing',
-  'success',
-  'failure',
-  'canceled',
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export const TERMINAL: ReadonlySet<string> = new Set(['success', 'failure', 'canceled']);
+// The documented statuses come from the core's one list, so the fake and the client cannot disagree.
+export { JOB_STATUSES, type JobStatus } from '@scenario-video/core';
+export { TERMINAL };
 
 /** When each status starts, as a fraction of the job's duration (success at 1). */
 const PHASES: Array<[JobStatus, number]> = [

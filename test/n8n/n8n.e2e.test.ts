@@ -9,7 +9,16 @@
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,6 +103,9 @@ describe.skipIf(skip)('n8n 2.41.1 with the packed community package', () => {
     const setup = await run('bash', [join(here, 'setup.sh')], { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
     cache = setup.stdout.trim().split('\n').pop()!;
 
+    if (!existsSync(join(repo, 'nodes/dist/nodes/ScenarioVideo/core.js'))) {
+      throw new Error('nodes/ is not built: run `pnpm build` (or `pnpm test`) first');
+    }
     home = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
     // Install the packed tarball as a community package, as n8n's installer lays it out.
     const pack = join(home, 'pack');

@@ -10,6 +10,19 @@ export interface ItemRun {
 
 export const DEFAULT_MAX_CONCURRENT_JOBS = 4;
 
+/** Aborts when either signal does (`AbortSignal.any` where the host's Node has it). */
+const eitherSignal = (cancel: AbortSignal | undefined, stop: AbortSignal): AbortSignal => {
+	if (cancel === undefined) return stop;
+	const any = (AbortSignal as { any?: (signals: AbortSignal[]) => AbortSignal }).any;
+	if (typeof any === 'function') return any.call(AbortSignal, [cancel, stop]);
+	const both = new AbortController();
+	for (const s of [cancel, stop]) {
+		if (s.aborted) both.abort(s.reason);
+		else s.addEventListener('abort', () => both.abort(s.reason), { once: true });
+	}
+	return both.signal;
+};
+
 /**
  * Run every input item through `run`, at most `maxConcurrent` at a time, outputs in input order.
  * - "Continue On Fail": a failed item becomes `{ error, code, jobId, … }` paired with its input.
@@ -26,7 +39,7 @@ export async function runItems(
 	const count = this.getInputData().length;
 	const cancel = this.getExecutionCancelSignal();
 	const stop = new AbortController();
-	const signal = cancel !== undefined ? AbortSignal.any([cancel, stop.signal]) : stop.signal;
+	const signal = eitherSignal(cancel, stop.signal);
 	const results: INodeExecutionData[][] = [];
 	const jobs = new Map<number, string>();
 	let failure: { itemIndex: number; error: unknown } | undefined;

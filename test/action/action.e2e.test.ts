@@ -321,7 +321,7 @@ describe('the GitHub Action bundle, as the runner runs it', () => {
           }
         },
       });
-      expect(signalled).toBe(true);
+      expect(signalled, cancelled.stdout + cancelled.stderr).toBe(true);
       expect(cancelled.code).not.toBe(0);
       expect(cancelled.stdout).toContain('SIGINT: cancelling');
       expect(paidSubmits().length).toBe(submitsBefore + 1);

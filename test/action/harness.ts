@@ -142,7 +142,8 @@ export async function runAction(spec: RunSpec): Promise<RunResult> {
     ...spec.env,
   };
 
-  const child = spawn(process.execPath, [bundlePath], {
+  // The runner uses its own Node 24; SV_ACTION_NODE runs the bundle under another Node than the tests'.
+  const child = spawn(process.env.SV_ACTION_NODE || process.execPath, [bundlePath], {
     cwd: spec.dirs.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,8 @@ export default defineConfig({
       'nodes/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**', '**/dist/**', '**/*.live.test.ts'],
+    // The reliability suite runs on its own (pnpm test:reliability, with its own config).
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.live.test.ts', 'test/reliability/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -3,9 +3,12 @@
 // Bundles the GitHub Action into dist/index.mjs (committed: the runner runs it as is and installs nothing).
 //   node scripts/bundle.mjs          write dist/index.mjs (and dist/index.mjs.LEGAL.txt)
 //   node scripts/bundle.mjs --check  build in memory and fail when the committed files differ
+//   node scripts/bundle.mjs --from-index  build the repository's files as staged in git (`git add` first),
+//                                     not as on disk: other engineers' uncommitted edits stay out of the bundle
 // ESM with an *aliased* createRequire banner is the only shape that runs: the CJS `tunnel` package needs
 // `require`, and @azure/storage-common already imports `createRequire` itself (see the project's
 // github-action notes, §4). The output is deterministic: same sources and lockfile, same bytes.
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,14 +37,34 @@ export const options = {
   write: false,
 };
 
-export async function bundle() {
-  const result = await build(options);
+const repo = path.resolve(root, '..');
+
+/** Loads the repository's own files from the git index instead of the disk. */
+const fromIndex = {
+  name: 'from-git-index',
+  setup(b) {
+    b.onLoad({ filter: /\.(ts|mts|js|mjs|json)$/ }, (args) => {
+      const rel = path.relative(repo, args.path);
+      if (rel.startsWith('..') || rel.split(path.sep).includes('node_modules')) return undefined;
+      const contents = execFileSync('git', ['show', `:${rel.split(path.sep).join('/')}`], { cwd: repo });
+      const ext = path.extname(args.path).slice(1);
+      return {
+        contents,
+        loader: ext === 'json' ? 'json' : ext.startsWith('m') ? ext.slice(1) : ext,
+        resolveDir: path.dirname(args.path),
+      };
+    });
+  },
+};
+
+export async function bundle({ index = false } = {}) {
+  const result = await build({ ...options, plugins: index ? [fromIndex] : [] });
   return result.outputFiles.map((f) => ({ path: f.path, text: f.text, bytes: f.contents }));
 }
 
 async function main() {
   const check = process.argv.includes('--check');
-  const files = await bundle();
+  const files = await bundle({ index: process.argv.includes('--from-index') });
   if (!check) {
     await mkdir(path.dirname(outfile), { recursive: true });
     for (const f of files) await writeFile(f.path, f.bytes);
@@ -55,7 +78,9 @@ async function main() {
   }
   if (stale.length > 0) {
     console.error(
-      `check-dist: ${stale.join(', ')} differ from a fresh build. Run \`pnpm --filter @scenario-video/action bundle\` and commit the result.`,
+      `check-dist: ${stale.join(', ')} differ from a fresh build of the sources it bundles (action/src, packages/core). ` +
+        'Run `pnpm --filter @scenario-video/action bundle` and commit the result (with other people\'s edits in the ' +
+        'tree: `git add` yours, then `node action/scripts/bundle.mjs --from-index`).',
     );
     process.exit(1);
   }

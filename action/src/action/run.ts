@@ -237,7 +237,8 @@ async function render(
     } else if (phase === 'rendered') log.info(`${name}: rendered ${event.file ?? ''}`);
     else if (phase === 'skipped') log.info(`${name}: unchanged, skipped`);
     else if (phase === 'quoted') log.info(`${name}: ${formatCu(event.creativeUnits)} creative units`);
-    else if (phase === 'failed') log.info(`${name}: failed: ${event.error?.message ?? ''}`);
+    // The API's message is untrusted text: on one line, so it can never start a workflow command.
+    else if (phase === 'failed') log.info(`${name}: failed: ${oneLine(event.error?.message ?? '')}`);
   };
 
   let manifest: Manifest;
@@ -438,6 +439,10 @@ async function finishReport(deps: ActionDeps, inputs: ActionInputs, report: Repo
         '(a pull request from a fork gets a read-only token).',
     );
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }
 
 function message(e: unknown): string {

@@ -79,7 +79,7 @@ async function main() {
   if (stale.length > 0) {
     console.error(
       `check-dist: ${stale.join(', ')} differ from a fresh build of the sources it bundles (action/src, packages/core). ` +
-        'Run `pnpm --filter @scenario-video/action bundle` and commit the result (with other people\'s edits in the ' +
+        "Run `pnpm --filter @scenario-video/action bundle` and commit the result (with other people's edits in the " +
         'tree: `git add` yours, then `node action/scripts/bundle.mjs --from-index`).',
     );
     process.exit(1);

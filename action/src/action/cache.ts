@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createJsonFileLedger, safeFileName } from '@scenario-video/core/node';
 import { readManifest, summarize, writeManifest, type ManifestVideo } from '../batch/manifest.js';
@@ -62,10 +62,18 @@ export async function restoreVideos(
     return info?.isFile() === true && info.size === before.bytes;
   };
   const restored: ManifestVideo[] = [];
-  await pool(videos, options.concurrency ?? 4, async (v) => {
-    if (await inPlace(v)) return;
-    const entry = await restoreOne(cache, v, outDir, workspace);
-    if (entry) restored.push(entry);
+  // Videos with the same content share one entry (and one staging folder): restore it once, copy it to the others.
+  const byHash = new Map<string, PlannedVideo[]>();
+  for (const v of videos) if (!(await inPlace(v))) byHash.set(v.hash, [...(byHash.get(v.hash) ?? []), v]);
+  await pool([...byHash.values()], options.concurrency ?? 4, async ([first, ...others]) => {
+    const entry = await restoreOne(cache, first!, outDir, workspace);
+    if (!entry) return;
+    restored.push(entry);
+    for (const other of others) {
+      const file = safeFileName(`${other.name}${path.extname(entry.file!)}`);
+      await copyFile(path.join(outDir, entry.file!), path.join(outDir, file));
+      restored.push({ ...entry, name: other.name, source: other.source, file });
+    }
   });
   await rm(path.join(outDir, STAGING_DIR), { recursive: true, force: true });
   if (restored.length > 0) {
@@ -127,7 +135,9 @@ export async function saveVideos(
   const { outDir, workspace } = options;
   let saved = 0;
   const todo = videos.filter((v) => v.status === 'rendered' && v.file && v.bytes !== null && v.hash);
-  await pool(todo, options.concurrency ?? 4, async (v) => {
+  // One entry per content hash (two names for the same content are one cache entry).
+  const unique = [...new Map(todo.map((v) => [v.hash, v])).values()];
+  await pool(unique, options.concurrency ?? 4, async (v) => {
     const staging = path.join(outDir, STAGING_DIR, v.hash);
     try {
       await rm(staging, { recursive: true, force: true });
@@ -209,11 +219,6 @@ export class LedgerCache {
       return undefined;
     }
   }
-}
-
-/** Names of files in a folder, or [] when it does not exist. */
-export async function listDir(dir: string): Promise<string[]> {
-  return readdir(dir).catch(() => []);
 }
 
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -309,6 +309,21 @@ describe('run()', () => {
     expect(paid().map((s) => s.jobId)).toContain(restored.jobId);
   });
 
+  it('two videos with the same content share one cache entry and are both restored', async () => {
+    await writeFile(
+      path.join(workspace, 'prompts', 'b.yml'),
+      'prompt: first\nimage: images/cells.png\nresolution: 480p\n',
+    );
+    const cache = memoryCache();
+    expect(await run(deps({}, { cache }).deps)).toBe(0);
+    expect([...cache.entries.keys()].filter((k) => k.startsWith('scenario-video-v1-'))).toHaveLength(1);
+    await rm(path.join(workspace, 'scenario-videos'), { recursive: true });
+    const again = deps({}, { cache });
+    expect(await run(again.deps)).toBe(0);
+    expect(again.outputs).toMatchObject({ rendered: '0', skipped: '2' });
+    expect(again.uploads[0]!.files.map((f) => path.basename(f))).toEqual(['a.mp4', 'b.mp4', 'manifest.json']);
+  });
+
   it('on SIGINT stops waiting, saves the ledger to the cache and fails; the re-run resumes without paying', async () => {
     fake.setOptions({ jobDurationMs: 3000 });
     const cache = memoryCache();

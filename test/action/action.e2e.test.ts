@@ -196,7 +196,10 @@ describe('the GitHub Action bundle, as the runner runs it', () => {
 
     // The cache now holds each video under its content hash, and the ledger.
     expect(gh.caches.filter((c) => c.finalized && c.key.startsWith('scenario-video-v1-'))).toHaveLength(3);
-    expect(gh.caches.filter((c) => c.finalized && c.key.startsWith('scenario-video-ledger-v1-'))).toHaveLength(1);
+    // (saved after the submits, then again once the jobs completed)
+    expect(
+      gh.caches.filter((c) => c.finalized && c.key.startsWith('scenario-video-ledger-v1-')).length,
+    ).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
   it('on the next run restores unchanged videos from the cache (nothing submitted) and updates the comment in place', async () => {

@@ -324,6 +324,32 @@ describe('run()', () => {
     expect(again.uploads[0]!.files.map((f) => path.basename(f))).toEqual(['a.mp4', 'b.mp4', 'manifest.json']);
   });
 
+  it('puts the ledger in the cache soon after new submits, while the jobs still run (a lost runner sends no signal)', async () => {
+    fake.setOptions({ jobDurationMs: 5000 });
+    const cache = memoryCache();
+    const hasLedger = () => [...cache.entries.keys()].some((k) => k.startsWith('scenario-video-ledger-v1-'));
+    let savedWhileWaiting = false;
+    const r = deps(
+      { prompts: 'prompts/a.yml' },
+      {
+        cache,
+        onLine: (line, rec) => {
+          if (!/^a: submitted job_/.test(line)) return;
+          const started = Date.now();
+          const check = setInterval(() => {
+            if (hasLedger() || Date.now() - started > 4000) {
+              savedWhileWaiting = hasLedger();
+              clearInterval(check);
+              rec.signal('SIGINT');
+            }
+          }, 50);
+        },
+      },
+    );
+    expect(await run(r.deps)).toBe(1);
+    expect(savedWhileWaiting).toBe(true);
+  });
+
   it('on SIGINT stops waiting, saves the ledger to the cache and fails; the re-run resumes without paying', async () => {
     fake.setOptions({ jobDurationMs: 3000 });
     const cache = memoryCache();

@@ -15,6 +15,9 @@ import { commentMarker, formatCu, joinPosix, reportMarkdown, videosOutput, type 
 const OK = 0;
 const FAILED = 1;
 
+/** Quiet time after the last new submit before the ledger is put in the cache. */
+const LEDGER_SAVE_DEBOUNCE_MS = 1500;
+
 /** Events whose payload holds a pull request, where a fork's run gets no secrets. */
 const PULL_REQUEST_EVENTS = new Set([
   'pull_request',
@@ -215,6 +218,17 @@ async function render(
     void saveLedger();
   });
 
+  // A runner that dies without a signal (a lost machine) must not make the next run pay again either:
+  // put the ledger in the cache shortly after each burst of new submits, not only at the end.
+  let ledgerTimer: ReturnType<typeof setTimeout> | undefined;
+  const ledgerSoon = () => {
+    if (!ledgerCache || inputs.dryRun) return;
+    clearTimeout(ledgerTimer);
+    ledgerTimer = setTimeout(() => {
+      void ledgerCache.save().catch(() => false);
+    }, LEDGER_SAVE_DEBOUNCE_MS);
+  };
+
   // 3. Render.
   const durations = new Map<string, number>();
   const started = new Map<string, number>();
@@ -227,6 +241,7 @@ async function render(
       durations.set(name, at - started.get(name)!);
     }
     if (phase === 'submitted') {
+      if (!event.resumed) ledgerSoon();
       log.info(
         `${name}: ${event.resumed ? 'resumed' : 'submitted'} ${event.jobId ?? ''}${
           event.creativeUnits !== undefined && !event.resumed
@@ -264,11 +279,14 @@ async function render(
     });
     ({ manifest, manifestPath, interrupted } = result);
   } catch (e) {
+    clearTimeout(ledgerTimer);
     log.error(`The render stopped: ${message(e)}`);
     if (!inputs.dryRun) await saveLedger();
     stopListening();
     return FAILED;
   }
+
+  clearTimeout(ledgerTimer);
 
   // 4. Save: the ledger first (it is what prevents paying twice), then the new videos.
   if (deps.cache && !inputs.dryRun) {

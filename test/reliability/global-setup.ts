@@ -57,8 +57,11 @@ function formatSummary(
   const hazards = Object.values(counts).reduce((a, c) => a + num(c.authorizationToCdn), 0);
   return [
     `reliability: ${cells} fault cells (${perFace || 'none'}), ` +
-      `${num(soak.jobs)} soak jobs (${num(soak.lost)} lost, ${num(soak.duplicateSubmits)} duplicate submits, ` +
-      `${num(soak.failed)} failures, ${num(soak.failedWithoutJobId)} without a job id), ` +
+      `${num(soak.jobs)} soak jobs at ${Math.round(num(soak.faultRate) * 1000) / 10} % faulty requests ` +
+      `(${num(soak.lost)} lost, ${num(soak.duplicateSubmits)} duplicate submits, ${num(soak.failed)} failures: ` +
+      `${num(soak.failedWithJobId)} naming their job, ${num(soak.failedSubmitOutcomeUnknown)} submits with a lost ` +
+      `answer and no job made, reported as such; memory +${Math.round(num(soak.memoryGrowthFrom100To500) / 1024)} KiB ` +
+      `from job 100 to 500), ` +
       `${badCases} bad-input cases (${badPerArea || 'none'}), ` +
       `${swept.hits.length} secret hits in ${swept.files} files / ${swept.bytes} bytes, ` +
       `${hazards} Authorization headers at the CDN`,

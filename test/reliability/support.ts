@@ -19,6 +19,7 @@ import { createManualClock, readFakeVideoIdentity, startFakeScenario } from '../
 import type {
   FakeScenario,
   FakeScenarioOptions,
+  FakeState,
   FakeSubmission,
   ManualClock,
 } from '../../packages/fake-api/src/options.js';
@@ -131,6 +132,8 @@ export async function startRig(
 
 // ---- money and delivery checks ----
 
+const stateOf = (f: FakeScenario | FakeState): FakeState => ('state' in f ? f.state() : f);
+
 const inputKey = (s: FakeSubmission) => `${s.modelId} ${JSON.stringify(sortKeys(s.input))}`;
 const sortKeys = (v: unknown): unknown =>
   Array.isArray(v)
@@ -156,8 +159,8 @@ export interface SubmitAudit {
 }
 
 /** How the fake saw the submits: each input paid for at most once. */
-export function auditSubmits(fake: FakeScenario): SubmitAudit {
-  const subs = fake.state().submissions.filter((s) => !s.dryRun);
+export function auditSubmits(fake: FakeScenario | FakeState): SubmitAudit {
+  const subs = stateOf(fake).submissions.filter((s) => !s.dryRun);
   const perInput = new Map<string, number>();
   for (const s of subs.filter(mayHaveBeenPaid)) perInput.set(inputKey(s), (perInput.get(inputKey(s)) ?? 0) + 1);
   const counts = [...perInput.values()];
@@ -174,7 +177,7 @@ export function auditSubmits(fake: FakeScenario): SubmitAudit {
  * submitted with (and that input's prompt is the one asked for).
  */
 export function checkVideo(
-  fake: FakeScenario,
+  fake: FakeScenario | FakeState,
   bytes: Uint8Array,
   jobId: string,
   prompt?: string,
@@ -186,7 +189,7 @@ export function checkVideo(
     return { ok: false, why: `not a whole video from the fake (${String(e)})` };
   }
   if (identity.jobId !== jobId) return { ok: false, why: `video of ${identity.jobId}, reported as ${jobId}` };
-  const submission = fake.state().submissions.find((s) => s.jobId === jobId);
+  const submission = stateOf(fake).submissions.find((s) => s.jobId === jobId);
   if (!submission) return { ok: false, why: `no submission created ${jobId}` };
   if (!isDeepStrictEqual(identity.input, submission.input)) return { ok: false, why: 'input differs' };
   if (prompt !== undefined && submission.input.prompt !== prompt) return { ok: false, why: 'prompt differs' };

@@ -1,5 +1,6 @@
-import { realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { sniffImageType } from '@scenario-video/core';
 
 /** Where an input image comes from, once checked. */
 export type ImageSource =
@@ -113,8 +114,26 @@ export async function resolveImageRef(ref: string, options: ResolveImageOptions)
   if (!IMAGE_EXTENSIONS.includes(ext)) {
     throw new ImageRefError(`"${value}" is not an image Scenario accepts (${IMAGE_EXTENSIONS.join(', ')})`);
   }
+  // The name is not enough: bytes Scenario cannot read fail only at upload, with a message that
+  // names neither the file nor the field. Look at the first bytes now, while the line is known.
+  if (sniffImageType(await firstBytes(realTarget, 512)) === undefined) {
+    throw new ImageRefError(
+      `"${value}" is not a PNG, JPEG, GIF, WebP, AVIF, HEIF or TIFF image (its content does not start like one)`,
+    );
+  }
 
   return { kind: 'file', path: realTarget, relativePath: toPosix(path.relative(realRoot, realTarget)) };
+}
+
+async function firstBytes(file: string, count: number): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = new Uint8Array(count);
+    const { bytesRead } = await handle.read(buffer, 0, count, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** True when `child` is `parent` or below it (both absolute, normalized). */

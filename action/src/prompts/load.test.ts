@@ -91,6 +91,14 @@ describe('image references', () => {
     await write('prompts/notes.txt', 'hello');
     await expect(resolve('notes.txt')).rejects.toThrow(/not an image/);
   });
+
+  it('refuses a file named like an image whose bytes are not one (before it is uploaded)', async () => {
+    await write('prompts/images/notes.png', 'hello, I am text');
+    await expect(resolve('images/notes.png')).rejects.toThrow(/"images\/notes.png" is not a PNG, JPEG/);
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+    await writeFile(path.join(repo, 'prompts', 'images', 'photo.png'), jpeg);
+    await expect(resolve('images/photo.png')).resolves.toMatchObject({ kind: 'file' });
+  });
 });
 
 describe('loading prompt files', () => {

@@ -336,6 +336,49 @@ describe('Video → Generate', () => {
 		expect(submitCount()).toBe(0);
 	});
 
+	it('refuses wrong-typed Additional Options by name instead of dropping them', async () => {
+		await start();
+		const run = await runNode({
+			parameters: generate({
+				options: (i: number) => (i === 0 ? { seed: '42' } : { sampleSteps: 'many' }),
+			}),
+			items: [await imageItem(), await imageItem()],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(run.output.map((o) => [o.json.code, o.json.field])).toEqual([
+			['invalid_input', 'seed'],
+			['invalid_input', 'sampleSteps'],
+		]);
+		expect(fake.state().requests.createAsset).toBe(0);
+		expect(submitCount()).toBe(0);
+	});
+
+	it('names a missing binary field and refuses a binary that is not an image, before uploading', async () => {
+		await start();
+		const text = await imageItem();
+		text.binary!.data!.data = Buffer.from('not an image').toString('base64');
+		text.binary!.data!.fileName = 'notes.png';
+		const run = await runNode({
+			parameters: generate({ imageBinaryProperty: (i: number) => (i === 0 ? 'photo' : 'data') }),
+			items: [await imageItem(), text],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(run.output[0]!.json).toMatchObject({
+			code: 'invalid_input',
+			field: 'imageBinaryProperty',
+			error:
+				'This item has no binary field "photo" (Input Binary Field); its binary fields are: data [item 0]',
+		});
+		expect(run.output[1]!.json).toMatchObject({
+			code: 'invalid_input',
+			field: 'imageBinaryProperty',
+			error: expect.stringContaining('The binary field "data" (notes.png, image/png) is not a PNG'),
+		});
+		expect(fake.state().requests.createAsset).toBe(0);
+	});
+
 	it('reports a wrong API secret as an API error without leaking it', async () => {
 		await start();
 		const error = await runNode({

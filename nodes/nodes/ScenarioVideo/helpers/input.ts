@@ -3,6 +3,7 @@ import {
 	ScenarioError,
 	WAN_MODEL_ID,
 	planRender,
+	sniffImageType,
 	type ImageBytes,
 	type ImageInput,
 	type RenderInput,
@@ -33,13 +34,33 @@ export async function readImage(
 		if (url === '') throw invalid(`The ${prefix} URL is empty`, `${prefix}Url`);
 		return { url };
 	}
-	const field = this.getNodeParameter(`${prefix}BinaryProperty`, itemIndex, 'data') as string;
+	const parameter = `${prefix}BinaryProperty`;
+	const label = prefix === 'image' ? 'Input Binary Field' : 'Last Frame Binary Field';
+	const field = this.getNodeParameter(parameter, itemIndex, 'data') as string;
+	const present = Object.keys(this.getInputData()[itemIndex]?.binary ?? {});
+	if (!present.includes(field)) {
+		throw invalid(
+			`This item has no binary field "${field}" (${label}); ${
+				present.length > 0
+					? `its binary fields are: ${present.join(', ')}`
+					: 'it has no binary data: add the image to the item first (e.g. with a Read/Write Files from Disk or HTTP Request node)'
+			}`,
+			parameter,
+		);
+	}
 	const meta = this.helpers.assertBinaryData(itemIndex, field);
 	const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, field);
 	const image: ImageBytes = {
 		bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
 		fileName: meta.fileName ?? `${field}.${meta.fileExtension ?? 'png'}`,
 	};
+	// Caught here, the error names the field; Scenario would only answer "Unhandled image format".
+	if (sniffImageType(image.bytes) === undefined) {
+		throw invalid(
+			`The binary field "${field}" (${image.fileName}${meta.mimeType ? `, ${meta.mimeType}` : ''}) is not a PNG, JPEG, GIF, WebP, AVIF, HEIF, TIFF or SVG image`,
+			parameter,
+		);
+	}
 	if (meta.mimeType?.startsWith('image/')) image.mimeType = meta.mimeType;
 	return image;
 }
@@ -89,9 +110,12 @@ export async function readRenderInput(
 	input.resolution = this.getNodeParameter('resolution', itemIndex) as '720p' | '480p';
 	input.numFrames = this.getNodeParameter('numFrames', itemIndex) as number;
 	input.framesPerSecond = this.getNodeParameter('framesPerSecond', itemIndex) as number;
-	if (typeof options.sampleSteps === 'number') input.sampleSteps = options.sampleSteps;
-	if (typeof options.sampleShift === 'number') input.sampleShift = options.sampleShift;
-	if (typeof options.seed === 'number') input.seed = options.seed;
+	// Set options go to the core's validation as they are: a wrong type (an expression giving
+	// "42") is refused naming the option, never silently dropped.
+	for (const key of ['sampleSteps', 'sampleShift', 'seed'] as const) {
+		const value = options[key];
+		if (value !== undefined && value !== null && value !== '') input[key] = value as number;
+	}
 	return input;
 }
 

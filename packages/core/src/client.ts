@@ -170,7 +170,13 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
     listJobs: (query = {}, o = {}) => listJobs(ctx, query, common(o)),
     waitForJob: (job, o = {}) => {
       const { signal: _s, onEvent: _e, ...rest } = o;
-      return waitForJob(ctx, typeof job === 'string' ? job : job.jobId, { schedule, ...rest, ...common(o) });
+      const handle = typeof job === 'string' ? undefined : job;
+      return waitForJob(ctx, handle?.jobId ?? (job as string), {
+        schedule,
+        ...(handle?.submittedAt !== undefined ? { createdAt: handle.submittedAt } : {}),
+        ...rest,
+        ...common(o),
+      });
     },
     getAsset: (assetId, o = {}) => getAsset(ctx, assetId, common(o)),
     downloadAsset: (assetId, sink, o = {}) => {

@@ -47,7 +47,8 @@ describe('poll schedule', () => {
       basePollDelayMs({ ageMs, status: 'queued', statusAgeMs: ageMs }),
     );
     expect(delays[0]).toBe(DEFAULT_POLL_SCHEDULE.minMs);
-    expect(delays[1]).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    // About the job's age (1, 2, 4, 8 s…): a few quick looks, then fewer.
+    expect(delays[1]).toBeLessThanOrEqual(2 * DEFAULT_POLL_SCHEDULE.minMs);
     for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]!);
     expect(delays.at(-1)).toBe(DEFAULT_POLL_SCHEDULE.maxMs);
   });
@@ -58,7 +59,9 @@ describe('poll schedule', () => {
     expect(at(0.2)).toBe(DEFAULT_POLL_SCHEDULE.maxMs);
     expect(at(0.95)).toBeLessThan(at(0.9));
     expect(at(0.9)).toBeLessThan(DEFAULT_POLL_SCHEDULE.maxMs);
-    expect(at(0.999)).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    // The end is 100 ms away: look just after it, sooner than minMs if need be.
+    expect(at(0.999)).toBeLessThanOrEqual(DEFAULT_POLL_SCHEDULE.minMs);
+    expect(at(0.999)).toBeGreaterThanOrEqual(DEFAULT_POLL_SCHEDULE.endMinMs);
     // Stuck at 0.999 for 20 s: the interval grows with the stall instead of hammering every second.
     expect(at(0.999, 20_000)).toBe(10_000);
   });
@@ -76,12 +79,12 @@ describe('poll schedule', () => {
         progressPerMs: 1e-5,
         progressAgeMs,
       });
-    expect(done(0)).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+    expect(done(0)).toBeLessThanOrEqual(DEFAULT_POLL_SCHEDULE.minMs);
     expect(done(60_000)).toBe(DEFAULT_POLL_SCHEDULE.finalizingMaxMs);
   });
 
   it('jitters within ±10 % and never leaves [min, max]', () => {
-    const state = { ageMs: 20_000, status: 'in-progress', statusAgeMs: 0 };
+    const state = { ageMs: 10_000, status: 'in-progress', statusAgeMs: 0 };
     const base = basePollDelayMs(state);
     expect(nextPollDelayMs(state, () => 0)).toBe(Math.round(base * 0.9));
     expect(nextPollDelayMs(state, () => 0.999999)).toBe(Math.round(base * 1.1));
@@ -118,10 +121,34 @@ describe('poll schedule', () => {
     if (durationMs === 600_000) expect(typical.polls).toBeLessThan(baseline.polls / 3);
   });
 
+  it('aims just after the end estimated from progress speed, without jitter', () => {
+    // 1 % per second, at 0.98 now: the end is 2 s away.
+    const state = { ageMs: 90_000, status: 'finalizing', statusAgeMs: 5000, progress: 0.98, progressPerMs: 1e-5 };
+    const { endMarginMs } = DEFAULT_POLL_SCHEDULE;
+    expect(basePollDelayMs(state)).toBeCloseTo(2000 + endMarginMs, 6);
+    expect(nextPollDelayMs(state, () => 0)).toBe(nextPollDelayMs(state, () => 0.999));
+    // Seen 1.5 s ago (that poll's progress was unchanged): the end is 0.5 s away, sooner than minMs.
+    expect(basePollDelayMs({ ...state, progressAgeMs: 1500 })).toBeCloseTo(500 + endMarginMs, 6);
+    // Far from the end, part of the way there (one more look sharpens the estimate before the end).
+    const far = basePollDelayMs({ ...state, progress: 0.9 });
+    expect(far).toBeGreaterThan(DEFAULT_POLL_SCHEDULE.minMs);
+    expect(far).toBeLessThan(10_000);
+  });
+
   it('catches an immediate failure on the first quick polls', () => {
     const observer = new PollObserver(0);
     observer.observe(0, 'queued', 0);
     expect(nextPollDelayMs(observer.state(0), () => 0.5)).toBe(DEFAULT_POLL_SCHEDULE.minMs);
+  });
+
+  it('measures progress speed from the first observation above 0 (0 only says the work has not started)', () => {
+    const o = new PollObserver(0);
+    o.observe(0, 'queued', 0);
+    o.observe(8000, 'warming-up', 0);
+    o.observe(16_000, 'in-progress', 0.02);
+    expect(o.state(16_000).progressPerMs).toBeUndefined();
+    o.observe(31_000, 'in-progress', 0.35);
+    expect(o.state(31_000).progressPerMs).toBeCloseTo(0.33 / 15_000);
   });
 
   it('measures progress speed from the first observation and reports stalls', () => {

@@ -3,23 +3,35 @@
  * can be tested without a clock, and every face polls the same way.
  *
  * - Fast at first (`minMs`): a job that is refused or fails at once is reported at once.
- * - Backing off with the job's age (about `growth` × age) up to `maxMs`: a ten-minute render is
- *   polled a few dozen times, not two hundred.
- * - Steered by progress: once `progress` moves, the remaining time is estimated from its speed and
- *   the next poll lands halfway to the expected end, so completion is noticed quickly.
+ * - Backing off with the job's age (about `growth` × age: 1, 2, 4, 8 s…) up to `maxMs`: a
+ *   ten-minute render is polled a few dozen times, not two hundred.
+ * - Steered by progress: once `progress` has moved between two polls, the end is estimated from
+ *   its speed. Far from it, the next poll lands `aim` of the way there (0.9: one look shortly
+ *   before the end sharpens the estimate); within `nearEndMs` of it, the next poll lands just
+ *   after it (`endMarginMs` later, possibly sooner than `minMs`, never sooner than `endMinMs`),
+ *   so completion is noticed within a fraction of a second with one or two polls.
  *   If progress stalls, the interval grows again (no hot loop on a job stuck at 0.99).
  * - `finalizing` (or progress at 1) means the end is near: poll quickly, slowing only if it lingers.
- * - ±`jitter` so many clients started together spread out.
+ * - ±`jitter` on the age-based intervals, so many clients started together spread out (a poll
+ *   aimed at a job's own end is not jittered: ends are already spread by the jobs).
  */
 export interface PollScheduleOptions {
   minMs: number;
   maxMs: number;
   /** Interval as a fraction of the job's age before clamping. */
   growth: number;
+  /** Interval as a fraction of the time progress has not moved, once it has stalled. */
+  stallGrowth: number;
   /** Upper bound while `finalizing`. */
   finalizingMaxMs: number;
-  /** Where to aim between now and the end estimated from progress speed (0.5 = halfway). */
+  /** Where to aim between now and the end estimated from progress speed (0.5 = halfway), when the end is far. */
   aim: number;
+  /** When the estimated end is this close, aim just after it instead of part of the way. */
+  nearEndMs: number;
+  /** How long after the estimated end to look (covers the estimate's rounding). */
+  endMarginMs: number;
+  /** Shortest interval of all, only for a poll aimed at the estimated end (or when `minMs` is lower). */
+  endMinMs: number;
   /** Relative jitter, 0.1 = ±10 %. */
   jitter: number;
 }
@@ -27,9 +39,13 @@ export interface PollScheduleOptions {
 export const DEFAULT_POLL_SCHEDULE: PollScheduleOptions = {
   minMs: 1000,
   maxMs: 15_000,
-  growth: 0.5,
+  growth: 1,
+  stallGrowth: 0.5,
   finalizingMaxMs: 3000,
-  aim: 0.5,
+  aim: 0.9,
+  nearEndMs: 3000,
+  endMarginMs: 150,
+  endMinMs: 200,
   jitter: 0.1,
 };
 
@@ -49,33 +65,46 @@ export interface PollState {
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-/** The next poll delay in ms, before jitter. */
-export const basePollDelayMs = (state: PollState, options: PollScheduleOptions = DEFAULT_POLL_SCHEDULE): number => {
+/** The next delay and whether it is aimed at the estimated end (then it is not jittered). */
+const plan = (state: PollState, options: PollScheduleOptions): { ms: number; aimed: boolean } => {
   const { minMs, maxMs } = options;
+  const endMinMs = Math.min(options.endMinMs, minMs);
   const byAge = clamp(state.ageMs * options.growth, minMs, maxMs);
   const { progress, progressPerMs, progressAgeMs = 0 } = state;
   const moving = progress !== undefined && progressPerMs !== undefined && progressPerMs > 0;
   if (moving && progress < 1) {
-    // Aim part of the way to the end estimated from progress speed; if progress has stopped
-    // moving, back off with the stall instead of hammering.
-    const remainingMs = (1 - progress) / progressPerMs;
-    return clamp(Math.min(byAge, Math.max(remainingMs * options.aim, progressAgeMs * options.growth)), minMs, maxMs);
+    // The end estimated from progress speed, counted from when this progress was first seen.
+    const remainingMs = (1 - progress) / progressPerMs - progressAgeMs;
+    // Progress that has not moved for a while (longer than the estimate allowed): back off with the stall.
+    const stalledMs = progressAgeMs * options.stallGrowth;
+    if (remainingMs <= options.nearEndMs && stalledMs < minMs) {
+      return { ms: clamp(Math.max(0, remainingMs) + options.endMarginMs, endMinMs, maxMs), aimed: true };
+    }
+    return { ms: clamp(Math.max(remainingMs * options.aim, stalledMs), minMs, maxMs), aimed: false };
   }
-  // About to end (finalizing, or progress at 1): look often, slowing only if it lingers.
+  // About to end (progress at 1, or finalizing): look often, slowing only if it lingers.
   const finalMax = Math.min(maxMs, options.finalizingMaxMs);
-  if (state.status === 'finalizing') return clamp(minMs + state.statusAgeMs / 4, minMs, finalMax);
-  if (moving) return clamp(minMs + progressAgeMs / 4, minMs, finalMax);
-  return byAge;
+  if (moving) return { ms: clamp(endMinMs + progressAgeMs / 4, endMinMs, finalMax), aimed: true };
+  if (state.status === 'finalizing') return { ms: clamp(minMs + state.statusAgeMs / 4, minMs, finalMax), aimed: false };
+  return { ms: byAge, aimed: false };
 };
 
-/** The next poll delay in ms, with jitter, never below `minMs` nor above `maxMs`. */
+/** The next poll delay in ms, before jitter. */
+export const basePollDelayMs = (state: PollState, options: PollScheduleOptions = DEFAULT_POLL_SCHEDULE): number =>
+  plan(state, options).ms;
+
+/**
+ * The next poll delay in ms, with jitter (not on a poll aimed at the estimated end), never below
+ * `minMs` (`endMinMs` for an aimed poll) nor above `maxMs`.
+ */
 export const nextPollDelayMs = (
   state: PollState,
   random: () => number,
   options: PollScheduleOptions = DEFAULT_POLL_SCHEDULE,
 ): number => {
-  const base = basePollDelayMs(state, options);
-  const jittered = base * (1 + options.jitter * (2 * random() - 1));
+  const { ms, aimed } = plan(state, options);
+  if (aimed) return Math.round(ms);
+  const jittered = ms * (1 + options.jitter * (2 * random() - 1));
   return Math.round(clamp(jittered, options.minMs, options.maxMs));
 };
 
@@ -88,7 +117,7 @@ export class PollObserver {
   private statusSince = 0;
   private progress: number | undefined;
   private progressSince = 0;
-  /** First observation with a known progress, to measure speed from. */
+  /** First observation with progress above 0, to measure speed from. */
   private progressOrigin: { at: number; value: number } | undefined;
   private progressPerMs: number | undefined;
 
@@ -102,15 +131,18 @@ export class PollObserver {
     }
     if (progress === undefined || !Number.isFinite(progress)) return;
     const p = clamp(progress, 0, 1);
-    if (this.progressOrigin === undefined) {
-      this.progressOrigin = { at, value: p };
+    const changed = p !== this.progress;
+    if (changed) {
       this.progress = p;
       this.progressSince = at;
+    }
+    if (this.progressOrigin === undefined) {
+      // Progress 0 only says the work has not started (nor when it will): measure speed from the
+      // first observation that shows some progress.
+      if (p > 0) this.progressOrigin = { at, value: p };
       return;
     }
-    if (p !== this.progress) {
-      this.progress = p;
-      this.progressSince = at;
+    if (changed) {
       const dp = p - this.progressOrigin.value;
       const dt = at - this.progressOrigin.at;
       this.progressPerMs = dp > 0 && dt > 0 ? dp / dt : undefined;

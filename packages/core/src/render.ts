@@ -255,6 +255,7 @@ export const renderVideo = async (
     try {
       job = await waitForJob(ctx, jobId, {
         ...(options.wait ?? {}),
+        ...(resumed ? {} : { createdAt: handle.submittedAt }),
         ...common,
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       });

@@ -19,7 +19,8 @@ const submit = async (prompt = 'a cat surfing') => {
 
 describe('waitForJob: statuses', () => {
   it('sees the whole lifecycle (pending → queued → warming-up → in-progress → finalizing → success), emitting only changes', async () => {
-    h = await startHarness({ jobDurationMs: 120_000 });
+    // Long enough that every status lasts longer than the schedule's longest interval.
+    h = await startHarness({ jobDurationMs: 600_000 });
     const handle = await submit();
     const job = await h.client.waitForJob(handle.jobId);
     expect(job.status).toBe('success');
@@ -124,6 +125,30 @@ describe('waitForJob: adaptive polling against the fake', () => {
       if (durationMs >= 10 * 60_000) expect(Math.max(...sleeps)).toBeGreaterThan(10_000);
     },
   );
+});
+
+describe('waitForJob: the first look', () => {
+  it('a job just submitted is first looked at when it is minMs old (its submit answer was the look at 0 s)', async () => {
+    h = await startHarness({ jobDurationMs: 60_000 });
+    const handle = await submit();
+    const sleepsBefore = h.time.sleeps.length;
+    const pollsBefore = h.fake.state().requests.getJob;
+    await h.client.waitForJob(handle);
+    const first = h.time.sleeps[sleepsBefore]!;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(DEFAULT_POLL_SCHEDULE.minMs);
+    expect(h.fake.state().requests.getJob - pollsBefore).toBeGreaterThan(0);
+  });
+
+  it('a job id alone, or a job created long ago, is looked at at once', async () => {
+    h = await startHarness({ jobDurationMs: 60_000 });
+    const handle = await submit();
+    h.clock.advance(70_000);
+    const sleepsBefore = h.time.sleeps.length;
+    await h.client.waitForJob(handle);
+    await h.client.waitForJob(handle.jobId);
+    expect(h.time.sleeps.length).toBe(sleepsBefore);
+  });
 });
 
 describe('waitForJob: resumable from a plain JSON handle', () => {

@@ -15,6 +15,12 @@ export interface WaitOptions {
   /** Polls whose retries all failed that are tolerated in a row (default 3) before giving up. */
   maxFailedPolls?: number;
   schedule?: PollScheduleOptions;
+  /**
+   * When the job was created, if known (a handle's `submittedAt`, ISO or ms): a job younger than
+   * the schedule's `minMs` is first looked at when it is `minMs` old, not at once (it was just
+   * seen in the submit's answer; an immediate look only costs a request).
+   */
+  createdAt?: string | number;
 }
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
@@ -63,6 +69,14 @@ export const waitForJob = async (ctx: ApiContext, jobId: string, options: WaitOp
   let last: ScenarioJob | undefined;
   let unknownSince: number | undefined;
   let failedPolls = 0;
+
+  const createdMs = typeof options.createdAt === 'string' ? Date.parse(options.createdAt) : options.createdAt;
+  if (createdMs !== undefined && Number.isFinite(createdMs)) {
+    const age = start - createdMs;
+    // Only a job just created (by a clock that agrees with ours): never wait longer than minMs.
+    if (age >= 0 && age < schedule.minMs)
+      await pause(ctx.ports, Math.min(schedule.minMs - age, timeoutMs), signal, jobId);
+  }
 
   for (let poll = 0; poll < MAX_POLLS; poll++) {
     if (signal?.aborted) throw abortedError(jobId, signal.reason);

@@ -11,14 +11,20 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { batchBaselineRole, batchOracleRole, batchOursRole, measureBatch } from './batch.js';
+import { downloadOursRole, measureDownload } from './download.js';
 import { fakeRole } from './fake.js';
+import { measurePolling, waitFixedRole, waitOursRole } from './polling.js';
 import { serveRole } from './proc.js';
-import { formatTable, row, type Row } from './results.js';
+import { formatTable, notMeasured, row, type Row } from './results.js';
+import { measureStartup } from './startup.js';
 
 const roles: Record<string, (args: never) => Promise<unknown>> = {
   'batch-ours': batchOursRole,
   'batch-baseline': batchBaselineRole,
   'batch-oracle': batchOracleRole,
+  'wait-ours': waitOursRole,
+  'wait-fixed': waitFixedRole,
+  'download-ours': downloadOursRole,
 };
 
 const METRICS = ['batch', 'polling', 'download', 'startup', 'n8n'] as const;
@@ -63,6 +69,52 @@ async function main(argv: string[]): Promise<void> {
           (100 * base!.fakeCpuMs) / base!.wallMs,
         ),
       );
+    }
+    if (wants('polling')) {
+      const o = quick ? { jobs: 3, jobMs: 4000, staggerMs: 1000 } : { jobs: 40, jobMs: 60_000, staggerMs: 6000 };
+      say(`polling: ${o.jobs} + ${o.jobs} renders of ${o.jobMs / 1000} s, ours and fixed 3 s polling at once…`);
+      const m = await measurePolling(o);
+      details.polling = m;
+      const name = `${o.jobMs / 1000}s render`;
+      rows.push(
+        row(`${name}: polls per job (mean)`, 'polls', m.ours.pollsMean, m.fixed.pollsMean, {
+          of: 'ours',
+          op: '<=',
+          value: 10,
+        }),
+        row(`${name}: polls per job (max)`, 'polls', m.ours.pollsMax, m.fixed.pollsMax, {
+          of: 'ours',
+          op: '<=',
+          value: 10,
+        }),
+        row(`${name}: finished → noticed, p95`, 's', m.ours.lateP95Ms / 1000, m.fixed.lateP95Ms / 1000, {
+          of: 'ours',
+          op: '<=',
+          value: 1.5,
+        }),
+        row(`${name}: finished → noticed, mean`, 's', m.ours.lateMeanMs / 1000, m.fixed.lateMeanMs / 1000),
+      );
+    }
+    if (wants('download')) {
+      const o = quick ? { bytes: 8 * 1024 * 1024, pairs: 1 } : { bytes: 1024 * 1024 * 1024, pairs: 3 };
+      const size = o.bytes >= 1024 ** 3 ? `${o.bytes / 1024 ** 3} GiB` : `${o.bytes / 1024 ** 2} MiB`;
+      say(`download: ${size} to disk, ours vs curl -o, ${o.pairs} pair(s)…`);
+      const m = await measureDownload({ ...o, tmp });
+      details.download = m;
+      rows.push(
+        row(`download ${size}: throughput`, 'MB/s', m.oursMBps, m.curlMBps, { of: 'ratio', op: '>=', value: 0.8 }),
+        row(`download ${size}: peak RSS`, 'MB', m.peakRssMb, null, { of: 'ours', op: '<=', value: 120 }),
+      );
+    }
+    if (wants('startup')) {
+      say('startup: node action/dist/index.mjs with no prompt files vs node -e 0…');
+      const m = await measureStartup({ runs: quick ? 3 : 21, tmp, root });
+      const name = 'action start-up, no prompt files';
+      if (typeof m === 'string') rows.push(notMeasured(name, 'ms', 'ratio ≤ 3', m));
+      else {
+        details.startup = m;
+        rows.push(row(name, 'ms', m.actionMs, m.nodeMs, { of: 'ratio', op: '<=', value: 3 }));
+      }
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -1,0 +1,112 @@
+/**
+ * Metric 3: streaming a large video to disk. The fake pads its MP4 to `bytes` (streamed from its
+ * CDN origin); our client (core `downloadAsset` + the Node file sink: temp file, fsync, atomic
+ * rename) and `curl -o` fetch the same asset in turn, each in its own process. Throughput ratio per
+ * pair (median over pairs, alternating who goes first) and our process's peak RSS.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createFileSink } from '../../packages/core/src/node/index.js';
+import { ourClient } from './clients.js';
+import { FakeHandle, type FakeInfo } from './fake.js';
+import { makePng } from './png.js';
+import { peakRssMb, runRole } from './proc.js';
+import { RawClient } from './raw.js';
+
+export const CURL = '/usr/bin/curl';
+
+export interface DownloadArgs {
+  info: FakeInfo;
+  assetId: string;
+  dir: string;
+}
+
+export interface DownloadRun {
+  ms: number;
+  bytes: number;
+  peakRssMb: number;
+}
+
+export async function downloadOursRole(a: DownloadArgs): Promise<DownloadRun> {
+  const { client } = ourClient(a.info);
+  const started = performance.now();
+  const result = await client.downloadAsset(a.assetId, createFileSink(a.dir), { name: 'ours.mp4' });
+  const ms = performance.now() - started;
+  await rm(result.file!, { force: true });
+  return { ms, bytes: result.bytes, peakRssMb: peakRssMb() };
+}
+
+/** `curl -o` of the same (freshly signed) URL; curl's own total time. */
+async function curlOnce(url: string, file: string): Promise<DownloadRun> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(CURL, ['-sS', '-o', file, '-w', '%{time_total} %{size_download} %{http_code}', url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`curl exited ${code}`))));
+  });
+  await rm(file, { force: true });
+  const [seconds, bytes, status] = out.trim().split(' ');
+  if (status !== '200') throw new Error(`curl: HTTP ${status}`);
+  return { ms: Number(seconds) * 1000, bytes: Number(bytes), peakRssMb: Number.NaN };
+}
+
+export interface DownloadMetric {
+  bytes: number;
+  pairs: Array<{ ours: DownloadRun; curl: DownloadRun; ratio: number }>;
+  /** Median of (our throughput ÷ curl's). */
+  ratio: number;
+  oursMBps: number;
+  curlMBps: number;
+  peakRssMb: number;
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export async function measureDownload(o: { bytes: number; pairs: number; tmp: string }): Promise<DownloadMetric> {
+  const fake = await FakeHandle.start({ jobDurationMs: 100, teamConcurrencyLimit: 0, videoBytes: o.bytes });
+  const dir = path.join(o.tmp, 'download');
+  await mkdir(dir, { recursive: true });
+  try {
+    const raw = new RawClient(fake.info);
+    const image = await raw.uploadImage(makePng());
+    const job = await raw.submit({ prompt: 'Download benchmark: waves roll onto a beach', image });
+    const { job: done } = await raw.waitFixed(job.jobId, 50);
+    const assetId = done.metadata!.assetIds![0]!;
+    const pairs: DownloadMetric['pairs'] = [];
+    for (let i = 0; i < o.pairs; i++) {
+      const ours = async () =>
+        runRole<DownloadRun>('download-ours', { info: fake.info, assetId, dir } satisfies DownloadArgs, 600_000);
+      const curl = async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4'));
+      let o1: DownloadRun;
+      let c1: DownloadRun;
+      if (i % 2 === 0) {
+        o1 = await ours();
+        c1 = await curl();
+      } else {
+        c1 = await curl();
+        o1 = await ours();
+      }
+      if (o1.bytes !== c1.bytes || o1.bytes < o.bytes) throw new Error(`sizes differ: ${o1.bytes} vs ${c1.bytes}`);
+      pairs.push({ ours: o1, curl: c1, ratio: c1.ms / o1.ms });
+    }
+    const mb = (run: DownloadRun) => run.bytes / 1e6 / (run.ms / 1000);
+    return {
+      bytes: o.bytes,
+      pairs,
+      ratio: median(pairs.map((p) => p.ratio)),
+      oursMBps: median(pairs.map((p) => mb(p.ours))),
+      curlMBps: median(pairs.map((p) => mb(p.curl))),
+      peakRssMb: Math.max(...pairs.map((p) => p.ours.peakRssMb)),
+    };
+  } finally {
+    await fake.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -46,7 +46,10 @@ const fromIndex = {
     b.onLoad({ filter: /\.(ts|mts|js|mjs|json)$/ }, (args) => {
       const rel = path.relative(repo, args.path);
       if (rel.startsWith('..') || rel.split(path.sep).includes('node_modules')) return undefined;
-      const contents = execFileSync('git', ['show', `:${rel.split(path.sep).join('/')}`], { cwd: repo });
+      const contents = execFileSync('git', ['show', `:${rel.split(path.sep).join('/')}`], {
+        cwd: repo,
+        maxBuffer: 256 * 1024 * 1024,
+      });
       const ext = path.extname(args.path).slice(1);
       return {
         contents,

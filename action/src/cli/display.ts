@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createLogUpdate } from 'log-update';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import type { BatchEvent, VideoPhase, VideoUpdate } from '../batch/events.js';
 
 /** Renders batch events for a person (live or plain) or a machine (JSON Lines). */

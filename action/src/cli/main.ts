@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import {
   DEFAULT_BASE_URL,
   ScenarioError,

@@ -9,11 +9,15 @@ import { inspect } from 'node:util';
 export const API_KEY = 'rel-KEY-7f3a9c2e41d0b86a';
 export const API_SECRET = 'rel-SECRET-5c1e9b07d3a24f68e2';
 export const BASIC = Buffer.from(`${API_KEY}:${API_SECRET}`).toString('base64');
+/** A wrong secret some runs use on purpose: refused (401), and never shown either. */
+export const WRONG_SECRET = 'rel-WRONG-0b5e8d13c7f2a946';
 /** What must never appear in anything the suite produced. */
 export const NEEDLES: ReadonlyArray<{ name: string; value: string }> = [
   { name: 'api key', value: API_KEY },
   { name: 'api secret', value: API_SECRET },
   { name: 'base64(key:secret)', value: BASIC },
+  { name: 'wrong secret', value: WRONG_SECRET },
+  { name: 'base64(key:wrong secret)', value: Buffer.from(`${API_KEY}:${WRONG_SECRET}`).toString('base64') },
 ];
 export const CREDENTIALS = [{ apiKey: API_KEY, apiSecret: API_SECRET, teamId: 'team_reliability' }];
 

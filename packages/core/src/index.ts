@@ -26,6 +26,7 @@ export { DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_UNKNOWN_STATUS_TIMEOUT_MS, type WaitOp
 export { outputName, type DownloadOptions, type DownloadResult } from './download.js';
 export { DEFAULT_INLINE_MAX_BYTES, type ImageBytes } from './upload.js';
 export { sniffImageType } from './bytes.js';
+export { classifyTransportFailure, errorCodes, type TransportFailure } from './transport-failure.js';
 export { planRender, type ImageInput, type RenderInput, type RenderOptions, type RenderResult } from './render.js';
 export {
   BATCH_SUBMIT_RETRY_POLICY,

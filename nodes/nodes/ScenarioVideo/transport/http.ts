@@ -1,5 +1,11 @@
 import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
-import { HttpTransportError, type HttpPort, type HttpRequest, type HttpResponse } from '../core';
+import {
+	classifyTransportFailure,
+	HttpTransportError,
+	type HttpPort,
+	type HttpRequest,
+	type HttpResponse,
+} from '../core';
 import { isAsyncIterable, type StreamKit } from './stream';
 
 interface FullResponse {
@@ -8,26 +14,6 @@ interface FullResponse {
 	statusCode: number;
 }
 
-/** Failures that prove the request never left this machine (safe to send again, even a submit). */
-const NOT_SENT_CODES = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-]);
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
-
-/** Every `code` in an error's cause chain (n8n wraps axios errors in NodeApiError). */
-const errorCodes = (e: unknown, seen = new Set<unknown>()): string[] => {
-	if (typeof e !== 'object' || e === null || seen.has(e)) return [];
-	seen.add(e);
-	const o = e as { code?: unknown; cause?: unknown; errors?: unknown };
-	const own = typeof o.code === 'string' ? [o.code] : [];
-	const nested = Array.isArray(o.errors) ? o.errors.flatMap((x) => errorCodes(x, seen)) : [];
-	return [...own, ...nested, ...errorCodes(o.cause, seen)];
-};
-
 /**
  * A failed exchange as the core's HttpTransportError: `sent` is false only when no connection
  * was made. Only the error codes are kept, never n8n's error object, whose request config may
@@ -35,9 +21,7 @@ const errorCodes = (e: unknown, seen = new Set<unknown>()): string[] => {
  */
 const transportError = (e: unknown, signal: AbortSignal | undefined): unknown => {
 	if (signal?.aborted) return signal.reason ?? e;
-	const codes = errorCodes(e);
-	const timedOut = codes.some((c) => TIMEOUT_CODES.has(c));
-	const sent = !codes.some((c) => NOT_SENT_CODES.has(c));
+	const { codes, sent, timedOut } = classifyTransportFailure(e);
 	return new HttpTransportError(
 		timedOut
 			? 'timed out waiting for the response'

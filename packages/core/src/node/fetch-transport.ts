@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { HttpTransportError, type HttpPort, type HttpRequest, type HttpResponse } from '../ports.js';
+import { classifyTransportFailure } from '../transport-failure.js';
 
 export interface FetchTransportOptions {
   /** The API base URL: credentials go to this origin only. */
@@ -16,26 +17,6 @@ export interface FetchTransportOptions {
   maxRedirects?: number;
   userAgent?: string;
 }
-
-/** Failures that prove the request never left: no connection was made. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/** Every `code` in an error's cause chain (and in AggregateErrors from happy eyeballs). */
-const errorCodes = (e: unknown, seen = new Set<unknown>()): string[] => {
-  if (typeof e !== 'object' || e === null || seen.has(e)) return [];
-  seen.add(e);
-  const o = e as { code?: unknown; cause?: unknown; errors?: unknown };
-  const own = typeof o.code === 'string' ? [o.code] : [];
-  const nested = Array.isArray(o.errors) ? o.errors.flatMap((x) => errorCodes(x, seen)) : [];
-  return [...own, ...nested, ...errorCodes(o.cause, seen)];
-};
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -112,8 +93,7 @@ export const createFetchTransport = (options: FetchTransportOptions): HttpPort =
         if (caller?.aborted) throw caller.reason;
         if (timedOut)
           throw new HttpTransportError('timed out waiting for the response', { sent: true, timedOut: true });
-        const codes = errorCodes(e);
-        const sent = !codes.some((c) => NOT_SENT_CODES.has(c));
+        const { codes, sent } = classifyTransportFailure(e);
         throw new HttpTransportError(`request failed${codes[0] ? ` (${codes[0]})` : ''}`, { sent, cause: e });
       }
       clearTimeout(timer);

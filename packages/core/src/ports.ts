@@ -71,6 +71,7 @@ export interface ByteSink {
 export interface SinkWriter {
   /** Bytes accepted so far; a resumed download asks the server for the rest from here. */
   readonly bytesWritten: number;
+  /** The chunk belongs to the sink from then on (it may be written later): do not change it. */
   write(chunk: Uint8Array): Promise<void>;
   /** Drop everything written (the server ignored a Range request and sent the whole body again). */
   reset(): Promise<void>;

@@ -47,6 +47,33 @@ describe('file sink', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('gathers chunks into large writes and keeps every byte in order (several MiB, odd chunk sizes)', async () => {
+    const total = 3.5 * 1024 * 1024 + 7;
+    const expected = new Uint8Array(total);
+    for (let i = 0; i < total; i++) expected[i] = (i * 31 + (i >> 11)) & 0xff;
+    const w = await createFileSink(dir).open('big.mp4');
+    let at = 0;
+    for (let n = 1; at < total; n++) {
+      const size = Math.min(total - at, (n * 7919) % 70_000);
+      await w.write(expected.slice(at, at + size));
+      at += size;
+      expect(w.bytesWritten).toBe(at);
+    }
+    const { bytes, file } = await w.commit();
+    expect(bytes).toBe(total);
+    expect(new Uint8Array(await readFile(file!))).toEqual(expected);
+  });
+
+  it('reset after large writes drops what was written and gathered', async () => {
+    const w = await createFileSink(dir).open('c.mp4');
+    await w.write(new Uint8Array(1024 * 1024 + 10).fill(1));
+    await w.write(new Uint8Array(500).fill(2));
+    await w.reset();
+    await w.write(enc('fresh'));
+    await w.commit();
+    expect(await readFile(path.join(dir, 'c.mp4'), 'utf8')).toBe('fresh');
+  });
+
   it('keeps outputs inside its directory whatever the name', async () => {
     expect(safeFileName('../../etc/passwd')).toBe('passwd');
     expect(safeFileName('a\\b\\c.mp4')).toBe('c.mp4');

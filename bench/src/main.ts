@@ -10,21 +10,18 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { batchBaselineRole, batchOracleRole, batchOursRole, measureBatch } from './batch.js';
-import { downloadOursRole, measureDownload } from './download.js';
+import { batchBaselineRole, batchOracleRole, measureBatch } from './batch.js';
+import { measureDownload } from './download.js';
 import { fakeRole } from './fake.js';
-import { measurePolling, waitFixedRole, waitOursRole } from './polling.js';
+import { measurePolling, waitFixedRole } from './polling.js';
 import { serveRole } from './proc.js';
 import { formatTable, notMeasured, row, type Row } from './results.js';
 import { measureStartup } from './startup.js';
 
 const roles: Record<string, (args: never) => Promise<unknown>> = {
-  'batch-ours': batchOursRole,
   'batch-baseline': batchBaselineRole,
   'batch-oracle': batchOracleRole,
-  'wait-ours': waitOursRole,
   'wait-fixed': waitFixedRole,
-  'download-ours': downloadOursRole,
 };
 
 const METRICS = ['batch', 'polling', 'download', 'startup', 'n8n'] as const;

@@ -4,6 +4,7 @@
  * `--role NAME JSON`; it answers once over IPC.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 
 export interface RoleMessage {
   ok: boolean;
@@ -11,8 +12,12 @@ export interface RoleMessage {
   error?: string;
 }
 
-/** The bundle being run (forked children run the same file with `--role`). */
-export const bundlePath = (): string => process.argv[1]!;
+/** Roles of the measured client: they run from ours.mjs, a bundle of our client's code alone. */
+const OURS = new Set(['batch-ours', 'wait-ours', 'download-ours']);
+
+/** The bundle that runs `role` (forked children run it with `--role`). */
+export const bundlePath = (role?: string): string =>
+  role !== undefined && OURS.has(role) ? path.join(path.dirname(process.argv[1]!), 'ours.mjs') : process.argv[1]!;
 
 /** Peak resident set size of this process so far, in MB. */
 export const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
@@ -20,7 +25,7 @@ export const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 /** Run one role in a child and resolve with what it sent; kills it after `timeoutMs`. */
 export function runRole<T>(role: string, args: unknown, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const child = fork(bundlePath(), ['--role', role, JSON.stringify(args)], {
+    const child = fork(bundlePath(role), ['--role', role, JSON.stringify(args)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [],
     });
@@ -79,7 +84,7 @@ export class RoleServer {
 
   /** Start `role` and wait for its first (unnumbered) message. */
   static start(role: string, args: unknown, timeoutMs = 20_000): Promise<{ server: RoleServer; hello: unknown }> {
-    const child = fork(bundlePath(), ['--role', role, JSON.stringify(args)], {
+    const child = fork(bundlePath(role), ['--role', role, JSON.stringify(args)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [],
     });

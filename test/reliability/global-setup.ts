@@ -42,6 +42,7 @@ export default function setup(project: TestProject) {
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+const signedKiB = (bytes: number) => `${bytes < 0 ? '-' : '+'}${Math.round(Math.abs(bytes) / 1024)} KiB`;
 
 function formatSummary(
   counts: Record<string, Record<string, unknown>>,
@@ -60,7 +61,7 @@ function formatSummary(
       `${num(soak.jobs)} soak jobs at ${Math.round(num(soak.faultRate) * 1000) / 10} % faulty requests ` +
       `(${num(soak.lost)} lost, ${num(soak.duplicateSubmits)} duplicate submits, ${num(soak.failed)} failures: ` +
       `${num(soak.failedWithJobId)} naming their job, ${num(soak.failedSubmitOutcomeUnknown)} submits with a lost ` +
-      `answer and no job made, reported as such; memory +${Math.round(num(soak.memoryGrowthFrom100To500) / 1024)} KiB ` +
+      `answer and no job made, reported as such; memory ${signedKiB(num(soak.memoryGrowthFrom100To500))} ` +
       `from job 100 to 500), ` +
       `${badCases} bad-input cases (${badPerArea || 'none'}), ` +
       `${swept.hits.length} secret hits in ${swept.files} files / ${swept.bytes} bytes, ` +

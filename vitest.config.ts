@@ -11,6 +11,8 @@ export default defineConfig({
       'action/src/**/*.test.ts',
       'nodes/test/**/*.test.ts',
       'test/**/*.test.ts',
+      // Only the benchmark's smoke test (--quick); `pnpm bench` itself is never part of the tests.
+      'bench/**/*.test.ts',
     ],
     // The reliability suite runs on its own (pnpm test:reliability, with its own config).
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.live.test.ts', 'test/reliability/**'],

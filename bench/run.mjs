@@ -5,6 +5,7 @@
 // esbuild into a temporary folder, then runs it. Nothing here is part of `pnpm test` or CI: it takes a
 // few minutes of wall-clock time on purpose (renders are timed in real time against the fake API).
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -41,11 +42,27 @@ try {
     outdir: out,
     outExtension: { '.js': '.mjs' },
   });
+  // The n8n metric runs the n8n node through its own test harness (nodes/test/harness.ts), which
+  // pulls in n8n-workflow: a bundle of its own, and a reason instead of a crash when it cannot build.
+  let n8nProblem = '';
+  if (!existsSync(path.join(root, 'nodes', 'test', 'harness.ts'))) n8nProblem = 'nodes/test/harness.ts is missing';
+  else {
+    try {
+      await build({
+        ...common,
+        absWorkingDir: root,
+        entryPoints: ['bench/src/n8n.ts'],
+        outfile: path.join(out, 'n8n.mjs'),
+      });
+    } catch (e) {
+      n8nProblem = `the n8n harness does not build: ${String(e).split('\n')[0]}`;
+    }
+  }
   code = await new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(out, 'bench.mjs'), ...process.argv.slice(2)], {
       stdio: 'inherit',
       cwd: root,
-      env: { ...process.env, SCENARIO_BENCH_ROOT: root, SCENARIO_BENCH_BUNDLE_DIR: out },
+      env: { ...process.env, SCENARIO_BENCH_ROOT: root, SCENARIO_BENCH_N8N_PROBLEM: n8nProblem },
     });
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });

@@ -13,7 +13,7 @@ import { ourClient } from './clients.js';
 import { FakeHandle, totalRequests, type FakeInfo } from './fake.js';
 import { makePng } from './png.js';
 import { peakRssMb, runRole } from './proc.js';
-import { RawClient, pool, SDK_POLL_MS } from './raw.js';
+import { RawClient, pool } from './raw.js';
 
 export interface BatchArgs {
   info: FakeInfo;
@@ -22,6 +22,8 @@ export interface BatchArgs {
   concurrency: number;
   jobMs: number;
   dir: string;
+  /** The baseline's polling interval (3 s, like the SDK; shorter only in --quick). */
+  sdkPollMs: number;
 }
 
 export interface BatchRun {
@@ -76,8 +78,8 @@ export async function batchBaselineRole(a: BatchArgs): Promise<BatchRun> {
     a.concurrency,
     async (i) => {
       const image = await raw.uploadImage(png);
-      const job = await raw.submit({ prompt: prompt(i), image, resolution: '480p' }, SDK_POLL_MS);
-      const { job: done } = await raw.waitFixed(job.jobId, SDK_POLL_MS);
+      const job = await raw.submit({ prompt: prompt(i), image, resolution: '480p' }, a.sdkPollMs);
+      const { job: done } = await raw.waitFixed(job.jobId, a.sdkPollMs);
       await raw.download(done.metadata!.assetIds![0]!, path.join(a.dir, 'out', `v${i}.mp4`));
       rendered++;
     },
@@ -127,7 +129,13 @@ export interface BatchMetric {
   variants: BatchVariant[];
 }
 
-export async function measureBatch(o: { n: number; limit: number; jobMs: number; tmp: string }): Promise<BatchMetric> {
+export async function measureBatch(o: {
+  n: number;
+  limit: number;
+  jobMs: number;
+  sdkPollMs: number;
+  tmp: string;
+}): Promise<BatchMetric> {
   const idealMs = Math.ceil(o.n / o.limit) * o.jobMs;
   const fake = await FakeHandle.start({ jobDurationMs: o.jobMs, teamConcurrencyLimit: o.limit });
   const variants: BatchVariant[] = [];
@@ -144,7 +152,14 @@ export async function measureBatch(o: { n: number; limit: number; jobMs: number;
       const cpu0 = await fake.cpuMs();
       const run = await runRole<BatchRun>(
         r.role,
-        { info: fake.info, n: o.n, concurrency: r.concurrency, jobMs: o.jobMs, dir } satisfies BatchArgs,
+        {
+          info: fake.info,
+          n: o.n,
+          concurrency: r.concurrency,
+          jobMs: o.jobMs,
+          dir,
+          sdkPollMs: o.sdkPollMs,
+        } satisfies BatchArgs,
         idealMs * 6 + 60_000,
       );
       const fakeCpuMs = (await fake.cpuMs()) - cpu0;

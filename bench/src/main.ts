@@ -13,8 +13,10 @@ import path from 'node:path';
 import { batchBaselineRole, batchOracleRole, measureBatch } from './batch.js';
 import { measureDownload } from './download.js';
 import { fakeRole } from './fake.js';
+import { measureN8n } from './n8n-measure.js';
 import { measurePolling, waitFixedRole } from './polling.js';
 import { serveRole } from './proc.js';
+import { SDK_POLL_MS } from './raw.js';
 import { formatTable, notMeasured, row, type Row } from './results.js';
 import { measureStartup } from './startup.js';
 
@@ -47,7 +49,9 @@ async function main(argv: string[]): Promise<void> {
   const say = (s: string) => process.stderr.write(`${s}\n`);
   try {
     if (wants('batch')) {
-      const o = quick ? { n: 8, limit: 4, jobMs: 1000 } : { n: 64, limit: 8, jobMs: 2000 };
+      const o = quick
+        ? { n: 2, limit: 2, jobMs: 500, sdkPollMs: 250 }
+        : { n: 64, limit: 8, jobMs: 2000, sdkPollMs: SDK_POLL_MS };
       say(`batch: ${o.n} renders of ${o.jobMs / 1000} s, team limit ${o.limit}…`);
       const m = await measureBatch({ ...o, tmp });
       details.batch = m;
@@ -68,7 +72,9 @@ async function main(argv: string[]): Promise<void> {
       );
     }
     if (wants('polling')) {
-      const o = quick ? { jobs: 3, jobMs: 4000, staggerMs: 1000 } : { jobs: 40, jobMs: 60_000, staggerMs: 6000 };
+      const o = quick
+        ? { jobs: 3, jobMs: 1500, staggerMs: 300, sdkPollMs: 250 }
+        : { jobs: 40, jobMs: 60_000, staggerMs: 6000, sdkPollMs: SDK_POLL_MS };
       say(`polling: ${o.jobs} + ${o.jobs} renders of ${o.jobMs / 1000} s, ours and fixed 3 s polling at once…`);
       const m = await measurePolling(o);
       details.polling = m;
@@ -111,6 +117,27 @@ async function main(argv: string[]): Promise<void> {
       else {
         details.startup = m;
         rows.push(row(name, 'ms', m.actionMs, m.nodeMs, { of: 'ratio', op: '<=', value: 3 }));
+      }
+    }
+    if (wants('n8n')) {
+      const o = quick ? { items: 2, jobMs: 500 } : { items: 16, jobMs: 3000 };
+      const name = `n8n node, ${o.items} items: wall ÷ 1 item`;
+      const problem = process.env.SCENARIO_BENCH_N8N_PROBLEM;
+      if (problem) rows.push(notMeasured(name, '×', 'ours ≤ 1.3', problem));
+      else {
+        say(`n8n: Video → Generate, ${o.items} items of ${o.jobMs / 1000} s, concurrency ${o.items} vs 1…`);
+        const m = await measureN8n(o);
+        details.n8n = m;
+        rows.push(
+          row(
+            name,
+            '×',
+            m.concurrentRatio,
+            m.serialRatio,
+            { of: 'ours', op: '<=', value: 1.3 },
+            `concurrency ${o.items} vs 1`,
+          ),
+        );
       }
     }
   } finally {

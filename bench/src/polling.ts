@@ -9,7 +9,7 @@ import { ourClient } from './clients.js';
 import { FakeHandle, type FakeInfo } from './fake.js';
 import { makePng } from './png.js';
 import { runRole } from './proc.js';
-import { RawClient, SDK_POLL_MS } from './raw.js';
+import { RawClient } from './raw.js';
 
 export interface WaitArgs {
   info: FakeInfo;
@@ -19,6 +19,8 @@ export interface WaitArgs {
   /** Duration of job i. */
   durations: number[];
   staggerMs: number;
+  /** The fixed loop's interval (3 s, like the SDK; shorter only in --quick). */
+  sdkPollMs: number;
 }
 
 export interface WaitSample {
@@ -56,7 +58,7 @@ export async function waitFixedRole(a: WaitArgs): Promise<WaitSample[]> {
   const raw = new RawClient(a.info);
   return staggered(a, async (i) => {
     const job = await raw.submit(params(a, i));
-    const { polls } = await raw.waitFixed(job.jobId, SDK_POLL_MS);
+    const { polls } = await raw.waitFixed(job.jobId, a.sdkPollMs);
     const noticed = Date.now();
     return { polls, lateMs: noticed - (Date.parse(job.createdAt!) + a.durations[i]!) };
   });
@@ -99,14 +101,19 @@ export interface PollingMetric {
   wallMs: number;
 }
 
-export async function measurePolling(o: { jobs: number; jobMs: number; staggerMs: number }): Promise<PollingMetric> {
+export async function measurePolling(o: {
+  jobs: number;
+  jobMs: number;
+  staggerMs: number;
+  sdkPollMs: number;
+}): Promise<PollingMetric> {
   const fake = await FakeHandle.start({ jobDurationMs: o.jobMs, teamConcurrencyLimit: 0 });
   try {
     const assetId = await new RawClient(fake.info).uploadImage(makePng());
     // Durations spread evenly over [jobMs, jobMs + 3 s): a real render's end has no fixed phase
     // relative to a 3 s polling grid (a render of exactly 20 × 3 s would flatter the fixed loop).
     const durations = Array.from({ length: o.jobs }, (_, i) =>
-      Math.round(o.jobMs + (SDK_POLL_MS * (i + 0.5)) / o.jobs),
+      Math.round(o.jobMs + (o.sdkPollMs * (i + 0.5)) / o.jobs),
     );
     await fake.setOptions({
       outcomes: ['ours', 'fixed'].flatMap((tag) =>
@@ -118,7 +125,7 @@ export async function measurePolling(o: { jobs: number; jobMs: number; staggerMs
         })),
       ),
     });
-    const base = { info: fake.info, assetId, durations, staggerMs: o.staggerMs };
+    const base = { info: fake.info, assetId, durations, staggerMs: o.staggerMs, sdkPollMs: o.sdkPollMs };
     const timeout = o.jobMs * 3 + o.staggerMs + 60_000;
     const cpu0 = await fake.cpuMs();
     const started = performance.now();

@@ -16,8 +16,11 @@ export interface RoleMessage {
 const OURS = new Set(['batch-ours', 'wait-ours', 'download-ours']);
 
 /** The bundle that runs `role` (forked children run it with `--role`). */
-export const bundlePath = (role?: string): string =>
-  role !== undefined && OURS.has(role) ? path.join(path.dirname(process.argv[1]!), 'ours.mjs') : process.argv[1]!;
+export const bundlePath = (role?: string): string => {
+  const dir = path.dirname(process.argv[1]!);
+  if (role === 'n8n') return path.join(dir, 'n8n.mjs');
+  return role !== undefined && OURS.has(role) ? path.join(dir, 'ours.mjs') : process.argv[1]!;
+};
 
 /** Peak resident set size of this process so far, in MB. */
 export const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;

@@ -275,7 +275,7 @@ const FILE_CASES: FileCase[] = [
     text: Y('prompt: café\nimage: images/cells.png\nname: "café vidéo ☕ 1"'),
     line: 3,
     field: 'name',
-    message: /may contain only/,
+    message: /may contain only ASCII letters and digits, .* \(no spaces or accents\)/,
   },
   {
     what: 'an output name that climbs out of the output folder',

@@ -286,7 +286,15 @@ const malformed: Case[] = [
     text: yml('prompt: a cat', 'image: cat.png', 'name: ../../etc/passwd'),
     line: 3,
     field: 'name',
-    message: /only letters, digits/,
+    message: /only ASCII letters and digits/,
+  },
+  {
+    what: 'a name with accents and spaces (é is a letter, but not an ASCII one)',
+    file: 'prompts/cafe.yml',
+    text: yml('prompt: a cat', 'image: cat.png', 'name: café au lait'),
+    line: 3,
+    field: 'name',
+    message: /only ASCII letters and digits, ".", "_" and "-" \(no spaces or accents\)/,
   },
   {
     what: 'params repeating a named field',

@@ -68,7 +68,10 @@ export const RENDER_FIELDS = Object.keys(renderFields) as Array<keyof typeof ren
 
 const nameField = z
   .string()
-  .regex(NAME_PATTERN, 'may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit')
+  .regex(
+    NAME_PATTERN,
+    'may contain only ASCII letters and digits, ".", "_" and "-" (no spaces or accents), and must start with a letter or digit',
+  )
   .meta({
     description:
       'Output base name (the video is written as <name>.mp4). Default: the file stem, with -N for the Nth video.',

@@ -568,6 +568,8 @@ describe('helpers', () => {
     expect(defaultStem('prompts/My Cat (v2).md')).toBe('My-Cat-v2');
     expect(defaultStem('prompts/.hidden.yml')).toBe('hidden');
     expect(defaultStem('prompts/日本.yml')).toBe('video');
+    expect(defaultStem('prompts/Sunset über Bay.yml')).toBe('Sunset-uber-Bay');
+    expect(defaultStem('prompts/Crème brûlée.md')).toBe('Creme-brulee');
   });
 });
 

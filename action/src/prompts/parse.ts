@@ -303,6 +303,9 @@ export function defaultStem(file: string): string {
   const base = file.split(/[/\\]/).pop() ?? file;
   const stem = base.replace(/\.[^.]*$/, '');
   const safe = stem
+    // Keep accented letters as their base letter ("über" → "uber") rather than dropping them.
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 90)

@@ -207,3 +207,68 @@ describe('fetch transport: failures', () => {
     expect(chunks).toBeGreaterThan(1);
   });
 });
+
+describe('fetch transport: downloads (GET without credentials, over node:http)', () => {
+  it('follows redirects, drops a caller-supplied Authorization header, and streams Buffers', async () => {
+    const cdn = await serve((req, res) => {
+      if (req.url === '/start') {
+        res.writeHead(302, { location: '/video' });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '3000' });
+      res.end(Buffer.alloc(3000, 7));
+    });
+    const http = createFetchTransport({ baseUrl: 'https://api.example.test/v1', apiKey: KEY, apiSecret: SECRET });
+    const res = await http.request({
+      method: 'GET',
+      url: `${cdn.origin}/start`,
+      auth: false,
+      headers: { authorization: BASIC, range: 'bytes=0-' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('video/mp4');
+    let total = 0;
+    for await (const c of res.body) total += c.length;
+    expect(total).toBe(3000);
+    expect(cdn.seen.map((s) => s.url)).toEqual(['/start', '/video']);
+    expect(cdn.seen.every((s) => s.authorization === undefined)).toBe(true);
+  });
+
+  it('a body cut short is "response body interrupted" (sent), so the download resumes', async () => {
+    const cdn = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write(Buffer.alloc(100));
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const http = createFetchTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false });
+    let got = 0;
+    const err = await (async () => {
+      for await (const c of res.body) got += c.length;
+    })().catch((e: unknown) => e);
+    expect(got).toBe(100);
+    expect(err).toMatchObject({ name: 'HttpTransportError', sent: true, timedOut: false });
+  });
+
+  it('times out waiting for headers, refuses as "not sent", and an aborted caller gets its reason', async () => {
+    const hang = await serve(() => undefined);
+    const http = createFetchTransport({ baseUrl: hang.origin, apiKey: KEY, apiSecret: SECRET });
+    const timedOut = await http
+      .request({ method: 'GET', url: `${hang.origin}/x`, auth: false, timeoutMs: 100 })
+      .catch((e: unknown) => e);
+    expect(timedOut).toMatchObject({ name: 'HttpTransportError', sent: true, timedOut: true });
+
+    const reason = new Error('stop');
+    const ac = new AbortController();
+    const p = http.request({ method: 'GET', url: `${hang.origin}/y`, auth: false, signal: ac.signal });
+    ac.abort(reason);
+    await expect(p).rejects.toBe(reason);
+
+    const gone = await serve(ok);
+    await new Promise<void>((r) => servers.pop()!.close(() => r()));
+    const refused = await http
+      .request({ method: 'GET', url: `${gone.origin}/z`, auth: false })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'HttpTransportError', sent: false });
+  });
+});

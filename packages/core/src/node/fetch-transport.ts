@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { HttpTransportError, type HttpPort, type HttpRequest, type HttpResponse } from '../ports.js';
 import { classifyTransportFailure } from '../transport-failure.js';
+import { plainGet } from './http-get.js';
 
 export interface FetchTransportOptions {
   /** The API base URL: credentials go to this origin only. */
@@ -46,6 +47,15 @@ export const createFetchTransport = (options: FetchTransportOptions): HttpPort =
 
   return {
     async request(req: HttpRequest): Promise<HttpResponse> {
+      // Downloads (GET, no credentials) skip fetch's web streams: see plainGet.
+      if (req.method === 'GET' && !req.auth && req.body === undefined && options.fetch === undefined) {
+        return plainGet(req, {
+          userAgent: options.userAgent ?? 'scenario-video',
+          defaultTimeoutMs: options.defaultTimeoutMs ?? 60_000,
+          idleMs,
+          maxRedirects,
+        });
+      }
       const caller = req.signal;
       if (caller?.aborted) throw caller.reason;
       const controller = new AbortController();

@@ -12,6 +12,8 @@ export const safeFileName = (name: string): string => {
 
 /** Chunks are gathered into writes of about this size (one system call for many network chunks). */
 const FLUSH_BYTES = 1024 * 1024;
+/** A background datasync starts after this much more was written (one at a time). */
+const SYNC_BYTES = 64 * 1024 * 1024;
 
 /**
  * Files in `dir`: each output is written to a temporary file beside its final name, fsynced, then
@@ -36,6 +38,9 @@ export const createFileSink = (dir: string): ByteSink => ({
     let gathered: Uint8Array[] = [];
     let gatheredBytes = 0;
     let inFlight: Promise<void> | undefined;
+    /** Bytes handed to a background datasync, and that datasync while it runs. */
+    let syncedTo = 0;
+    let syncing: Promise<void> | undefined;
     let failure: unknown;
     let state: 'open' | 'committed' | 'discarded' = 'open';
     const ensureOpen = () => {
@@ -72,6 +77,16 @@ export const createFileSink = (dir: string): ByteSink => ({
       inFlight = writeAll(buffers, position, total).catch((e: unknown) => {
         failure ??= e;
       });
+      // Let the disk catch up while the download goes on, so the fsync at commit finds little to do.
+      if (flushedTo - syncedTo >= SYNC_BYTES && syncing === undefined) {
+        syncedTo = flushedTo;
+        syncing = inFlight
+          .then(() => file.datasync())
+          .catch(() => undefined) // the fsync at commit reports what matters
+          .finally(() => {
+            syncing = undefined;
+          });
+      }
     };
     return {
       get bytesWritten() {
@@ -90,17 +105,20 @@ export const createFileSink = (dir: string): ByteSink => ({
         ensureOpen();
         await inFlight?.catch(() => undefined);
         inFlight = undefined;
+        await syncing;
         failure = undefined;
         gathered = [];
         gatheredBytes = 0;
         await file.truncate(0);
         written = 0;
         flushedTo = 0;
+        syncedTo = 0;
       },
       async commit() {
         ensureOpen();
         await flush();
         await settle();
+        await syncing;
         await file.sync();
         await file.close();
         await rename(tempPath, finalPath);
@@ -118,6 +136,7 @@ export const createFileSink = (dir: string): ByteSink => ({
         if (state !== 'open') return;
         state = 'discarded';
         await inFlight?.catch(() => undefined);
+        await syncing;
         gathered = [];
         await file.close().catch(() => undefined);
         await rm(tempPath, { force: true });

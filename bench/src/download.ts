@@ -26,15 +26,18 @@ export interface DownloadRun {
   ms: number;
   bytes: number;
   peakRssMb: number;
+  /** Our process's RSS just before the download (Node with our code loaded). */
+  startRssMb?: number;
 }
 
 export async function downloadOursRole(a: DownloadArgs): Promise<DownloadRun> {
   const { client } = ourClient(a.info);
+  const startRssMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   const result = await client.downloadAsset(a.assetId, createFileSink(a.dir), { name: 'ours.mp4' });
   const ms = performance.now() - started;
   await rm(result.file!, { force: true });
-  return { ms, bytes: result.bytes, peakRssMb: peakRssMb() };
+  return { ms, bytes: result.bytes, peakRssMb: peakRssMb(), startRssMb };
 }
 
 /** `curl -o` of the same (freshly signed) URL; curl's own total time. */
@@ -62,6 +65,8 @@ export interface DownloadMetric {
   oursMBps: number;
   curlMBps: number;
   peakRssMb: number;
+  /** RSS before the download started (the process with our code loaded), max over runs. */
+  startRssMb: number;
 }
 
 const median = (v: number[]) => {
@@ -104,6 +109,7 @@ export async function measureDownload(o: { bytes: number; pairs: number; tmp: st
       oursMBps: median(pairs.map((p) => mb(p.ours))),
       curlMBps: median(pairs.map((p) => mb(p.curl))),
       peakRssMb: Math.max(...pairs.map((p) => p.ours.peakRssMb)),
+      startRssMb: Math.max(...pairs.map((p) => p.ours.startRssMb ?? 0)),
     };
   } finally {
     await fake.stop();

@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
       );
     }
     if (wants('download')) {
-      const o = quick ? { bytes: 8 * 1024 * 1024, pairs: 1 } : { bytes: 1024 * 1024 * 1024, pairs: 3 };
+      const o = quick ? { bytes: 8 * 1024 * 1024, pairs: 1 } : { bytes: 1024 * 1024 * 1024, pairs: 5 };
       const size = o.bytes >= 1024 ** 3 ? `${o.bytes / 1024 ** 3} GiB` : `${o.bytes / 1024 ** 2} MiB`;
       say(`download: ${size} to disk, ours vs curl -o, ${o.pairs} pair(s)…`);
       const m = await measureDownload({ ...o, tmp });
@@ -107,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
       rows.push(
         row(`download ${size}: throughput`, 'MB/s', m.oursMBps, m.curlMBps, { of: 'ratio', op: '>=', value: 0.8 }),
         row(`download ${size}: peak RSS`, 'MB', m.peakRssMb, null, { of: 'ours', op: '<=', value: 120 }),
+        row(`download ${size}: RSS before the download`, 'MB', m.startRssMb, null),
       );
     }
     if (wants('startup')) {

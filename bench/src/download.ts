@@ -40,8 +40,13 @@ export async function downloadOursRole(a: DownloadArgs): Promise<DownloadRun> {
   return { ms, bytes: result.bytes, peakRssMb: peakRssMb(), startRssMb };
 }
 
-/** `curl -o` of the same (freshly signed) URL; curl's own total time. */
-async function curlOnce(url: string, file: string): Promise<DownloadRun> {
+export const SYNC = '/usr/bin/sync';
+
+/**
+ * `curl -o` of the same (freshly signed) URL; curl's own total time. With `durable`, then
+ * `sync FILE` (fsync), timed too: the same durability as ours, which fsyncs before its rename.
+ */
+async function curlOnce(url: string, file: string, durable = false): Promise<DownloadRun> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(CURL, ['-sS', '-o', file, '-w', '%{time_total} %{size_download} %{http_code}', url], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -51,19 +56,31 @@ async function curlOnce(url: string, file: string): Promise<DownloadRun> {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`curl exited ${code}`))));
   });
+  let syncMs = 0;
+  if (durable) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) =>
+      spawn(SYNC, [file], { stdio: 'ignore' })
+        .on('error', reject)
+        .on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sync exited ${code}`)))),
+    );
+    syncMs = performance.now() - started;
+  }
   await rm(file, { force: true });
   const [seconds, bytes, status] = out.trim().split(' ');
   if (status !== '200') throw new Error(`curl: HTTP ${status}`);
-  return { ms: Number(seconds) * 1000, bytes: Number(bytes), peakRssMb: Number.NaN };
+  return { ms: Number(seconds) * 1000 + syncMs, bytes: Number(bytes), peakRssMb: Number.NaN };
 }
 
 export interface DownloadMetric {
   bytes: number;
-  pairs: Array<{ ours: DownloadRun; curl: DownloadRun; ratio: number }>;
+  pairs: Array<{ ours: DownloadRun; curl: DownloadRun; curlSync: DownloadRun; ratio: number }>;
   /** Median of (our throughput ÷ curl's). */
   ratio: number;
   oursMBps: number;
   curlMBps: number;
+  /** `curl -o` then `sync FILE`: the same durability as ours. */
+  curlSyncMBps: number;
   peakRssMb: number;
   /** RSS before the download started (the process with our code loaded), max over runs. */
   startRssMb: number;
@@ -89,17 +106,21 @@ export async function measureDownload(o: { bytes: number; pairs: number; tmp: st
       const ours = async () =>
         runRole<DownloadRun>('download-ours', { info: fake.info, assetId, dir } satisfies DownloadArgs, 600_000);
       const curl = async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4'));
+      const curlSync = async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4'), true);
       let o1: DownloadRun;
       let c1: DownloadRun;
+      let s1: DownloadRun;
       if (i % 2 === 0) {
         o1 = await ours();
         c1 = await curl();
+        s1 = await curlSync();
       } else {
+        s1 = await curlSync();
         c1 = await curl();
         o1 = await ours();
       }
       if (o1.bytes !== c1.bytes || o1.bytes < o.bytes) throw new Error(`sizes differ: ${o1.bytes} vs ${c1.bytes}`);
-      pairs.push({ ours: o1, curl: c1, ratio: c1.ms / o1.ms });
+      pairs.push({ ours: o1, curl: c1, curlSync: s1, ratio: c1.ms / o1.ms });
     }
     const mb = (run: DownloadRun) => run.bytes / 1e6 / (run.ms / 1000);
     return {
@@ -108,6 +129,7 @@ export async function measureDownload(o: { bytes: number; pairs: number; tmp: st
       ratio: median(pairs.map((p) => p.ratio)),
       oursMBps: median(pairs.map((p) => mb(p.ours))),
       curlMBps: median(pairs.map((p) => mb(p.curl))),
+      curlSyncMBps: median(pairs.map((p) => mb(p.curlSync))),
       peakRssMb: Math.max(...pairs.map((p) => p.ours.peakRssMb)),
       startRssMb: Math.max(...pairs.map((p) => p.ours.startRssMb ?? 0)),
     };

@@ -106,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
       details.download = m;
       rows.push(
         row(`download ${size}: throughput`, 'MB/s', m.oursMBps, m.curlMBps, { of: 'ratio', op: '>=', value: 0.8 }),
+        row(`download ${size}: throughput vs curl -o && sync FILE`, 'MB/s', m.oursMBps, m.curlSyncMBps),
         row(`download ${size}: peak RSS`, 'MB', m.peakRssMb, null, { of: 'ours', op: '<=', value: 120 }),
         row(`download ${size}: RSS before the download`, 'MB', m.startRssMb, null),
       );

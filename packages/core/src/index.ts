@@ -19,7 +19,13 @@ export {
   type PollState,
 } from './poll-schedule.js';
 export type { ScenarioJob, ScenarioAsset, JobList } from './jobs.js';
-export { DEFAULT_SUBMIT_RETRY_POLICY, jobMatchesInput, type JobHandle, type RateLimitInfo } from './submit.js';
+export {
+  DEFAULT_SUBMIT_RETRY_POLICY,
+  jobMatchesInput,
+  type JobHandle,
+  type RateLimitAdvice,
+  type RateLimitInfo,
+} from './submit.js';
 export type { CostEstimate } from './cost.js';
 export type { CancelResult } from './cancel.js';
 export { DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_UNKNOWN_STATUS_TIMEOUT_MS, type WaitOptions } from './wait.js';

@@ -63,6 +63,42 @@ describe('renderMany', () => {
     }
   });
 
+  it('a render refused at the ceiling re-submits as soon as one of ours ends, without the backoff', async () => {
+    h = await startHarness({ jobDurationMs: 60_000, teamConcurrencyLimit: 2 });
+    const retries: Array<{ delayMs: number; at: number }> = [];
+    const results = await h.client.renderMany(items(4), {
+      concurrency: 4,
+      onEvent: (e) => {
+        if (e.type === 'retrying' && e.cause === 'rate_limited')
+          retries.push({ delayMs: e.delayMs, at: h.clock.now() });
+      },
+    });
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(retries.length).toBeGreaterThan(0);
+    // Every refused render waited for one of ours to end, then went at once (no idle team slot).
+    expect(retries.every((r) => r.delayMs === 0)).toBe(true);
+    const state = h.fake.state();
+    expect(state.submissions.filter((s) => !s.dryRun && s.status === 200)).toHaveLength(4);
+    expect(state.hazards).toEqual(NO_HAZARDS);
+  });
+
+  it('without a job of ours to wait for (others fill the team), a refused render backs off', async () => {
+    h = await startHarness({ jobDurationMs: 60_000, teamConcurrencyLimit: 1 });
+    // Someone else's job holds the team's only place for its 60 s.
+    const { assetId } = await h.client.uploadImage({ bytes: FRAME_PNG, fileName: 'other.png' });
+    await h.client.submit({ params: { prompt: 'another pipeline', image: assetId } });
+    const delays: number[] = [];
+    const results = await h.client.renderMany(items(1), {
+      concurrency: 2,
+      onEvent: (e) => {
+        if (e.type === 'retrying' && e.cause === 'rate_limited') delays.push(e.delayMs);
+      },
+    });
+    expect(results[0]!.status).toBe('fulfilled');
+    expect(delays.length).toBeGreaterThan(0);
+    expect(delays.every((d) => d > 0)).toBe(true);
+  });
+
   it("one item's failure never stops the others, and names its job", async () => {
     h = await startHarness({
       jobDurationMs: 30_000,

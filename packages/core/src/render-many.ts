@@ -53,6 +53,8 @@ export const renderMany = async (
   const limiter = new AdaptiveLimiter(concurrency, onLimitChange);
   /** Our jobs submitted and not yet finished. */
   let jobsRunning = 0;
+  /** Our jobs that have finished so far (the team has room again after each). */
+  let jobsEnded = 0;
 
   const runOne = async (item: RenderItem, index: number): Promise<RenderSettled> => {
     const emit = emitFor(index);
@@ -66,6 +68,7 @@ export const renderMany = async (
       if ((event.type === 'downloading' || event.type === 'completed' || event.type === 'failed') && holdsJob) {
         holdsJob = false;
         jobsRunning--;
+        jobsEnded++;
       }
       emit(event);
     };
@@ -94,10 +97,14 @@ export const renderMany = async (
             // The team is at its ceiling: run no more than our jobs now running (and never more
             // than the ceiling), step back, and come back first in line when a render of ours ends.
             limiter.lower(Math.min(info.actionLimit, Math.max(1, jobsRunning)));
+            const endedBefore = jobsEnded;
             limiter.release();
             holdsSlot = false;
             await limiter.acquire(shared.signal, { front: true });
             holdsSlot = true;
+            // One of ours ended while this render stood back: its place on the team is free now,
+            // so submit at once instead of leaving it idle for the backoff.
+            return jobsEnded > endedBefore ? { retryNow: true } : undefined;
           },
         },
         track,

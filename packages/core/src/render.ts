@@ -5,7 +5,7 @@ import { getJob, type ScenarioJob } from './jobs.js';
 import { WAN_MODEL_ID, wanParamsSchema, type WanTuning } from './params.js';
 import type { ByteSink, LedgerEntry, LedgerPort } from './ports.js';
 import type { RetryPolicy } from './retry.js';
-import { submitJob, type JobHandle, type RateLimitInfo } from './submit.js';
+import { submitJob, type JobHandle, type RateLimitAdvice, type RateLimitInfo } from './submit.js';
 import { fetchImage, uploadImage, type ImageBytes } from './upload.js';
 import { waitForJob, type WaitOptions } from './wait.js';
 import { isRecord } from './json.js';
@@ -41,7 +41,7 @@ export interface RenderOptions {
   timeoutMs?: number;
   wait?: Omit<WaitOptions, 'signal' | 'emit' | 'timeoutMs'>;
   /** Told about (and awaited on) every 429 on submit: renderMany lowers its parallelism with it. */
-  onRateLimited?: (info: RateLimitInfo) => void | Promise<void>;
+  onRateLimited?: (info: RateLimitInfo) => void | RateLimitAdvice | Promise<void | RateLimitAdvice>;
   submitPolicy?: RetryPolicy;
   /** Largest image sent inline (default 3.5 MB); larger ones use multipart uploads. */
   inlineMaxBytes?: number;

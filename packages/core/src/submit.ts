@@ -37,15 +37,21 @@ export interface RateLimitInfo {
   attempt: number;
 }
 
+export interface RateLimitAdvice {
+  retryNow?: boolean;
+}
+
 export interface SubmitOptions {
   signal?: AbortSignal;
   emit?: Emit;
   policy?: RetryPolicy;
   /**
    * Told about every 429 before the backoff, and awaited: renderMany lowers its parallelism here
-   * and holds the refused render until one of its own renders frees a slot.
+   * and holds the refused render until one of its own renders frees a slot. Answering
+   * `{ retryNow: true }` (one of the caller's own jobs has ended meanwhile, so the team has room)
+   * skips the backoff; the attempt still counts.
    */
-  onRateLimited?: (info: RateLimitInfo) => void | Promise<void>;
+  onRateLimited?: (info: RateLimitInfo) => void | RateLimitAdvice | Promise<void | RateLimitAdvice>;
   /** Job ids this client already owns: never adopted as the answer to another submit. */
   claimed?: Set<string>;
   timeoutMs?: number;
@@ -268,15 +274,17 @@ export const submitJob = async (
       random: ctx.random,
     });
     if (delay === undefined) throw error;
+    let advice: void | RateLimitAdvice = undefined;
     if (error.code === 'rate_limited') {
       const limit = error.details?.actionLimit;
-      await options.onRateLimited?.({
+      advice = await options.onRateLimited?.({
         delayMs: delay,
         attempt,
         ...(typeof limit === 'number' ? { actionLimit: limit } : {}),
       });
     }
-    emit?.({ type: 'retrying', attempt, delayMs: delay, cause: error.code });
-    await pause(ctx.ports, delay, signal);
+    const wait = advice?.retryNow === true ? 0 : delay;
+    emit?.({ type: 'retrying', attempt, delayMs: wait, cause: error.code });
+    await pause(ctx.ports, wait, signal);
   }
 };

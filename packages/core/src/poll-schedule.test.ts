@@ -124,11 +124,12 @@ describe('poll schedule', () => {
   it('aims just after the end estimated from progress speed, without jitter', () => {
     // 1 % per second, at 0.98 now: the end is 2 s away.
     const state = { ageMs: 90_000, status: 'finalizing', statusAgeMs: 5000, progress: 0.98, progressPerMs: 1e-5 };
-    const { endMarginMs } = DEFAULT_POLL_SCHEDULE;
-    expect(basePollDelayMs(state)).toBeCloseTo(2000 + endMarginMs, 6);
+    // The margin: endMarginMs plus a quarter of the time one progress step (1 %) takes.
+    const margin = DEFAULT_POLL_SCHEDULE.endMarginMs + DEFAULT_POLL_SCHEDULE.progressStep / 4 / 1e-5;
+    expect(basePollDelayMs(state)).toBeCloseTo(2000 + margin, 6);
     expect(nextPollDelayMs(state, () => 0)).toBe(nextPollDelayMs(state, () => 0.999));
     // Seen 1.5 s ago (that poll's progress was unchanged): the end is 0.5 s away, sooner than minMs.
-    expect(basePollDelayMs({ ...state, progressAgeMs: 1500 })).toBeCloseTo(500 + endMarginMs, 6);
+    expect(basePollDelayMs({ ...state, progressAgeMs: 1500 })).toBeCloseTo(500 + margin, 6);
     // Far from the end, part of the way there (one more look sharpens the estimate before the end).
     const far = basePollDelayMs({ ...state, progress: 0.9 });
     expect(far).toBeGreaterThan(DEFAULT_POLL_SCHEDULE.minMs);

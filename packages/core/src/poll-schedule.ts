@@ -8,7 +8,8 @@
  * - Steered by progress: once `progress` has moved between two polls, the end is estimated from
  *   its speed. Far from it, the next poll lands `aim` of the way there (0.9: one look shortly
  *   before the end sharpens the estimate); within `nearEndMs` of it, the next poll lands just
- *   after it (`endMarginMs` later, possibly sooner than `minMs`, never sooner than `endMinMs`),
+ *   after it (`endMarginMs` plus a quarter of the time one `progressStep` takes, possibly sooner
+ *   than `minMs`, never sooner than `endMinMs`),
  *   so completion is noticed within a fraction of a second with one or two polls.
  *   If progress stalls, the interval grows again (no hot loop on a job stuck at 0.99).
  * - `finalizing` (or progress at 1) means the end is near: poll quickly, slowing only if it lingers.
@@ -28,8 +29,13 @@ export interface PollScheduleOptions {
   aim: number;
   /** When the estimated end is this close, aim just after it instead of part of the way. */
   nearEndMs: number;
-  /** How long after the estimated end to look (covers the estimate's rounding). */
+  /** How long after the estimated end to look, at least. */
   endMarginMs: number;
+  /**
+   * Granularity of the reported progress (0.01: whole percents). A quarter step's worth of time is
+   * added to the margin: the estimate is that unsure, and a look that comes too early costs a poll.
+   */
+  progressStep: number;
   /** Shortest interval of all, only for a poll aimed at the estimated end (or when `minMs` is lower). */
   endMinMs: number;
   /** Relative jitter, 0.1 = ±10 %. */
@@ -45,6 +51,7 @@ export const DEFAULT_POLL_SCHEDULE: PollScheduleOptions = {
   aim: 0.9,
   nearEndMs: 3000,
   endMarginMs: 150,
+  progressStep: 0.01,
   endMinMs: 200,
   jitter: 0.1,
 };
@@ -78,7 +85,8 @@ const plan = (state: PollState, options: PollScheduleOptions): { ms: number; aim
     // Progress that has not moved for a while (longer than the estimate allowed): back off with the stall.
     const stalledMs = progressAgeMs * options.stallGrowth;
     if (remainingMs <= options.nearEndMs && stalledMs < minMs) {
-      return { ms: clamp(Math.max(0, remainingMs) + options.endMarginMs, endMinMs, maxMs), aimed: true };
+      const marginMs = options.endMarginMs + options.progressStep / 4 / progressPerMs;
+      return { ms: clamp(Math.max(0, remainingMs) + marginMs, endMinMs, maxMs), aimed: true };
     }
     return { ms: clamp(Math.max(remainingMs * options.aim, stalledMs), minMs, maxMs), aimed: false };
   }

@@ -9,18 +9,24 @@
 // `require`, and @azure/storage-common already imports `createRequire` itself (see the project's
 // github-action notes, §4). The output is deterministic: same sources and lockfile, same bytes.
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = path.join(root, 'dist', 'index.mjs');
+const outdir = path.join(root, 'dist');
+const chunksDir = path.join(outdir, 'chunks');
 
 export const options = {
   absWorkingDir: root,
-  entryPoints: ['src/action/main.ts'],
-  outfile,
+  entryPoints: { index: 'src/action/main.ts' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  // Code splitting: what main imports dynamically (the artifact and cache clients) lands in
+  // dist/chunks/ and is compiled only when a run uses it, which keeps start-up short.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -60,6 +66,13 @@ const fromIndex = {
   },
 };
 
+/** The files a build owns in dist/ (the bundle, its chunks, their legal notices), as they are on disk now. */
+async function ownedFiles() {
+  const top = (await readdir(outdir).catch(() => [])).filter((n) => n.startsWith('index.mjs'));
+  const chunks = await readdir(chunksDir).catch(() => []);
+  return [...top.map((n) => path.join(outdir, n)), ...chunks.map((n) => path.join(chunksDir, n))];
+}
+
 export async function bundle({ index = false } = {}) {
   const result = await build({ ...options, plugins: index ? [fromIndex] : [] });
   return result.outputFiles.map((f) => ({ path: f.path, text: f.text, bytes: f.contents }));
@@ -69,12 +82,17 @@ async function main() {
   const check = process.argv.includes('--check');
   const files = await bundle({ index: process.argv.includes('--from-index') });
   if (!check) {
-    await mkdir(path.dirname(outfile), { recursive: true });
-    for (const f of files) await writeFile(f.path, f.bytes);
+    for (const stale of await ownedFiles()) await rm(stale, { force: true }); // nothing stale survives a rebuild
+    for (const f of files) {
+      await mkdir(path.dirname(f.path), { recursive: true });
+      await writeFile(f.path, f.bytes);
+    }
     for (const f of files) console.log(`wrote ${path.relative(process.cwd(), f.path)} (${f.bytes.length} bytes)`);
     return;
   }
   const stale = [];
+  const built = new Set(files.map((f) => f.path));
+  for (const file of await ownedFiles()) if (!built.has(file)) stale.push(path.relative(root, file));
   for (const f of files) {
     const committed = await readFile(f.path).catch(() => undefined);
     if (!committed || !Buffer.from(f.bytes).equals(committed)) stale.push(path.relative(root, f.path));

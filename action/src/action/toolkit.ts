@@ -1,12 +1,15 @@
 // The one file that talks to the GitHub Actions toolkit: it adapts @actions/core, artifact, cache and
 // github to the small ports run() takes, so run() can be tested with plain fakes.
-import { DefaultArtifactClient } from '@actions/artifact';
-import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { createScenarioClient } from '@scenario-video/core';
 import { nodePorts } from '@scenario-video/core/node';
 import type { ActionDeps, AnnotationAt, CommentsPort } from './ports.js';
+
+// @actions/artifact and @actions/cache, with their storage and archive clients, are most of the bundle:
+// they load on first use, so a run with nothing to upload or restore starts without compiling them.
+const loadArtifact = () => import('@actions/artifact');
+const loadCache = () => import('@actions/cache');
 
 const annotation = (at: AnnotationAt | undefined): core.AnnotationProperties | undefined =>
   at
@@ -55,6 +58,7 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
     artifact: hasRuntime
       ? {
           async upload(name, files, rootDirectory, options) {
+            const { DefaultArtifactClient } = await loadArtifact();
             const client = new DefaultArtifactClient();
             // MP4 is already compressed: store it as is (level 0) instead of spending minutes deflating it.
             const result = await client.uploadArtifact(name, files, rootDirectory, {
@@ -65,19 +69,26 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
           },
         }
       : undefined,
-    cache: cache.isFeatureAvailable()
-      ? {
-          restore: async (paths, key, restoreKeys) => cache.restoreCache(paths, key, restoreKeys),
-          save: async (paths, key) => {
-            try {
-              return (await cache.saveCache(paths, key)) !== -1;
-            } catch (e) {
-              core.warning(`Cache save of ${key} failed: ${e instanceof Error ? e.message : String(e)}`);
-              return false;
-            }
-          },
-        }
-      : undefined,
+    // Either cache service's URL: whether it is the one this runner's cache client uses is asked
+    // of @actions/cache itself on first use (then an unavailable service reads as a miss).
+    cache:
+      env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL
+        ? {
+            restore: async (paths, key, restoreKeys) => {
+              const cache = await loadCache();
+              return cache.isFeatureAvailable() ? cache.restoreCache(paths, key, restoreKeys) : undefined;
+            },
+            save: async (paths, key) => {
+              try {
+                const cache = await loadCache();
+                return cache.isFeatureAvailable() && (await cache.saveCache(paths, key)) !== -1;
+              } catch (e) {
+                core.warning(`Cache save of ${key} failed: ${e instanceof Error ? e.message : String(e)}`);
+                return false;
+              }
+            },
+          }
+        : undefined,
     comments: (token): CommentsPort => {
       const octokit = github.getOctokit(token);
       const repo = () => {

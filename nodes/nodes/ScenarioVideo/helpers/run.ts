@@ -44,13 +44,24 @@ export async function runItems(
 	const jobs = new Map<number, string>();
 	let failure: { itemIndex: number; error: unknown } | undefined;
 	let next = 0;
+	// Each item gets its own signal, fed by one listener on the shared one. n8n's sleep and every
+	// request listen for an abort while they run; many items doing so on one signal trip Node's
+	// MaxListenersExceededWarning ("possible EventTarget memory leak") in the n8n log.
+	const live = new Set<AbortController>();
+	const abortAll = () => {
+		for (const own of live) own.abort(signal.reason);
+	};
+	signal.addEventListener('abort', abortAll, { once: true });
 
 	const worker = async () => {
 		while (next < count && !signal.aborted) {
 			const itemIndex = next++;
+			const own = new AbortController();
+			live.add(own);
+			if (signal.aborted) own.abort(signal.reason);
 			try {
 				results[itemIndex] = await run(itemIndex, {
-					signal,
+					signal: own.signal,
 					noteJob: (jobId) => jobs.set(itemIndex, jobId),
 				});
 			} catch (error) {
@@ -66,11 +77,17 @@ export async function runItems(
 					failure ??= { itemIndex, error };
 					stop.abort(new Error(`item ${itemIndex} failed`));
 				}
+			} finally {
+				live.delete(own);
 			}
 		}
 	};
 	const workers = Math.max(1, Math.min(Math.floor(maxConcurrent) || 1, count));
-	await Promise.all(Array.from({ length: workers }, worker));
+	try {
+		await Promise.all(Array.from({ length: workers }, worker));
+	} finally {
+		signal.removeEventListener('abort', abortAll);
+	}
 
 	if (failure !== undefined) {
 		const { itemIndex, error } = failure;

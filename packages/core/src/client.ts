@@ -9,7 +9,17 @@ import { WAN_MODEL_ID, wanParamsSchema } from './params.js';
 import { DEFAULT_POLL_SCHEDULE, type PollScheduleOptions } from './poll-schedule.js';
 import type { ByteSink, CorePorts } from './ports.js';
 import { renderMany, type RenderItem, type RenderManyOptions, type RenderSettled } from './render-many.js';
-import { renderVideo, zodToScenarioError, type RenderInput, type RenderOptions, type RenderResult } from './render.js';
+import {
+  planRender,
+  renderVideo,
+  resolveImage,
+  resolveImages,
+  zodToScenarioError,
+  type ImageInput,
+  type RenderInput,
+  type RenderOptions,
+  type RenderResult,
+} from './render.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { DEFAULT_SUBMIT_RETRY_POLICY, submitJob, type JobHandle } from './submit.js';
 import { uploadImage, type ImageBytes } from './upload.js';
@@ -53,6 +63,16 @@ export interface ScenarioClient {
   readonly baseUrl: string;
   /** Upload an image (inline or multipart by size) and return its asset id. */
   uploadImage(image: ImageBytes, options?: CallOptions & { inlineMaxBytes?: number }): Promise<{ assetId: string }>;
+  /** An image given as bytes, a URL (fetched without credentials) or an asset id, as an asset id. */
+  resolveImage(image: ImageInput, options?: CallOptions & { field?: string }): Promise<{ assetId: string }>;
+  /**
+   * What `renderVideo` would submit, without submitting: the input validated (nothing is sent for
+   * a bad one), then its images uploaded (uploads are free). For a separate submit or a quote.
+   */
+  prepareRender(
+    input: RenderInput,
+    options?: CallOptions,
+  ): Promise<{ modelId: string; params: Record<string, unknown> }>;
   /** Submit a job (the paid call; never blindly re-sent). Emits `submitted`. */
   submit(request: SubmitRequest, options?: CallOptions): Promise<JobHandle>;
   /** Quote a job without paying (dry run). */
@@ -163,6 +183,13 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
         ...common(o),
         ...(o.inlineMaxBytes !== undefined ? { inlineMaxBytes: o.inlineMaxBytes } : {}),
       }),
+    resolveImage: async (image, o = {}) => ({
+      assetId: await resolveImage(ctx, o.field ?? 'image', image, common(o)),
+    }),
+    prepareRender: async (input, o = {}) => {
+      const plan = planRender(input);
+      return { modelId: plan.modelId, params: await resolveImages(ctx, plan, common(o)) };
+    },
     submit: async (request, o = {}) =>
       submitJob(ctx, validateSubmitRequest(request), { ...common(o), ...submitOptions, policy: submitPolicy }),
     estimateCost: async (request, o = {}) => estimateCost(ctx, validateSubmitRequest(request), common(o)),

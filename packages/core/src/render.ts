@@ -147,6 +147,24 @@ export const planRender = (input: RenderInput): RenderPlan => {
   return { modelId, params, images };
 };
 
+/** An image as an asset id: uploaded, or fetched (without credentials) then uploaded, when it is not one yet. */
+export const resolveImage = async (
+  ctx: ApiContext,
+  field: string,
+  input: ImageInput,
+  options: { signal?: AbortSignal; emit?: Emit; inlineMaxBytes?: number },
+): Promise<string> => {
+  if ('assetId' in input) return input.assetId;
+  const bytes =
+    'url' in input
+      ? await fetchImage(ctx, input.url, {
+          field,
+          ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        })
+      : input;
+  return (await uploadImage(ctx, bytes, options)).assetId;
+};
+
 /** Upload (or fetch then upload) each image that is not an asset id yet; returns the final params. */
 export const resolveImages = async (
   ctx: ApiContext,
@@ -154,20 +172,7 @@ export const resolveImages = async (
   options: { signal?: AbortSignal; emit?: Emit; inlineMaxBytes?: number },
 ): Promise<Record<string, unknown>> => {
   const params = { ...plan.params };
-  for (const { field, input } of plan.images) {
-    if ('assetId' in input) {
-      params[field] = input.assetId;
-      continue;
-    }
-    const bytes =
-      'url' in input
-        ? await fetchImage(ctx, input.url, {
-            field,
-            ...(options.signal !== undefined ? { signal: options.signal } : {}),
-          })
-        : input;
-    params[field] = (await uploadImage(ctx, bytes, options)).assetId;
-  }
+  for (const { field, input } of plan.images) params[field] = await resolveImage(ctx, field, input, options);
   return params;
 };
 

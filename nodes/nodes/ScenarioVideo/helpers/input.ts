@@ -2,19 +2,15 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import {
 	ScenarioError,
 	WAN_MODEL_ID,
-	planRender,
 	sniffImageType,
 	type ImageBytes,
 	type ImageInput,
 	type RenderInput,
 	type ScenarioClient,
 } from '../core';
-import { plainRequest } from '../transport';
 
 const invalid = (message: string, field: string): ScenarioError =>
 	new ScenarioError({ code: 'invalid_input', message, field, retryable: false });
-
-const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 
 /** The image a `<prefix>Source` parameter points at, or undefined for "None". */
 export async function readImage(
@@ -119,64 +115,14 @@ export async function readRenderInput(
 	return input;
 }
 
-/**
- * Fetch an image from a URL without credentials (plain `httpRequest`), bounded in size, for the
- * operations that upload it themselves (Submit, Estimate Cost, Asset → Upload).
- */
-export async function fetchImage(
-	this: IExecuteFunctions,
-	url: string,
-	field: string,
-	signal: AbortSignal,
-): Promise<ImageBytes> {
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		throw invalid(`Not a valid image URL: ${url}`, field);
-	}
-	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-		throw invalid('Only http(s) image URLs are supported', field);
-	}
-	const res = await plainRequest(this, {
-		method: 'GET',
-		url,
-		auth: false,
-		timeoutMs: 60_000,
-		signal,
-	});
-	if (res.status !== 200) {
-		await res.text().catch(() => '');
-		throw invalid(`Could not download the image from ${parsed.host}: HTTP ${res.status}`, field);
-	}
-	const parts: Buffer[] = [];
-	let total = 0;
-	for await (const chunk of res.body) {
-		total += chunk.byteLength;
-		if (total > MAX_IMAGE_BYTES)
-			throw invalid(`The image at ${parsed.host} is larger than 50 MB`, field);
-		parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-	}
-	const bytes = Buffer.concat(parts);
-	const type = res.headers['content-type']?.split(';')[0]?.trim();
-	return {
-		bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-		fileName: decodeURIComponent(parsed.pathname.split('/').pop() ?? '') || 'image',
-		...(type?.startsWith('image/') ? { mimeType: type } : {}),
-	};
-}
-
 /** An image as a Scenario asset id: uploaded (after downloading it, for a URL) when needed. */
 export async function toAssetId(
-	this: IExecuteFunctions,
 	client: ScenarioClient,
 	image: ImageInput,
 	field: string,
 	signal: AbortSignal,
 ): Promise<string> {
-	if ('assetId' in image) return image.assetId;
-	const bytes = 'url' in image ? await fetchImage.call(this, image.url, field, signal) : image;
-	return (await client.uploadImage(bytes, { signal })).assetId;
+	return (await client.resolveImage(image, { field, signal })).assetId;
 }
 
 /**
@@ -184,15 +130,9 @@ export async function toAssetId(
  * (uploads are free), so a bad parameter never costs anything.
  */
 export async function submitParams(
-	this: IExecuteFunctions,
 	client: ScenarioClient,
 	input: RenderInput,
 	signal: AbortSignal,
 ): Promise<{ modelId: string; params: Record<string, unknown> }> {
-	const plan = planRender(input);
-	const params = { ...plan.params };
-	for (const { field, input: image } of plan.images) {
-		params[field] = await toAssetId.call(this, client, image, field, signal);
-	}
-	return { modelId: plan.modelId, params };
+	return await client.prepareRender(input, { signal });
 }

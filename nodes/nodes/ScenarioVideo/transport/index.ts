@@ -5,7 +5,6 @@ import { StreamKit } from './stream';
 import { n8nSleep, systemClock } from './time';
 
 export { createBinarySink, type StoredOutput } from './binary';
-export { plainRequest } from './http';
 export { StreamKit } from './stream';
 
 /**

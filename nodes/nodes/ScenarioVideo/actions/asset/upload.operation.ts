@@ -40,7 +40,7 @@ export const execute: OperationExecute = async function (env) {
 				retryable: false,
 			});
 		}
-		const assetId = await toAssetId.call(this, client, image, 'image', item.signal);
+		const assetId = await toAssetId(client, image, 'image', item.signal);
 		const fileName = 'fileName' in image ? image.fileName : 'url' in image ? image.url : undefined;
 		return [
 			{

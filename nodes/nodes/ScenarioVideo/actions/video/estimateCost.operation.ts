@@ -31,7 +31,7 @@ export const execute: OperationExecute = async function (env) {
 	const { client } = env;
 	return await runItems.call(this, 2, async (itemIndex, item) => {
 		const input = await readRenderInput.call(this, itemIndex);
-		const request = await submitParams.call(this, client, input, item.signal);
+		const request = await submitParams(client, input, item.signal);
 		const estimate = await client.estimateCost(request, { signal: item.signal });
 		const json: IDataObject = {
 			modelId: request.modelId,

@@ -32,7 +32,7 @@ export const execute: OperationExecute = async function (env) {
 	const { client } = env;
 	return await runItems.call(this, maxConcurrentJobs.call(this), async (itemIndex, item) => {
 		const input = await readRenderInput.call(this, itemIndex);
-		const request = await submitParams.call(this, client, input, item.signal);
+		const request = await submitParams(client, input, item.signal);
 		const handle = await client.submit(request, { signal: item.signal });
 		item.noteJob(handle.jobId);
 		const json: IDataObject = {

@@ -265,13 +265,13 @@ async function job(args: JobArgs, io: CliIO): Promise<number> {
       } else {
         const dir = path.resolve(io.cwd, args.download);
         const sink = createFileSink(dir);
-        for (const [i, assetId] of current.metadata.assetIds.entries()) {
-          const result = await connection.client.downloadAsset(assetId, sink, {
-            ...call,
-            jobId: args.jobId,
-            baseName: i === 0 ? args.jobId : `${args.jobId}-${i + 1}`,
+        const results = await connection.client.downloadOutputs(current, sink, call);
+        for (const [i, result] of results.entries()) {
+          files.push({
+            assetId: current.metadata.assetIds[i]!,
+            ...(result.file ? { file: result.file } : {}),
+            bytes: result.bytes,
           });
-          files.push({ assetId, ...(result.file ? { file: result.file } : {}), bytes: result.bytes });
         }
       }
     }

@@ -23,6 +23,7 @@ import {
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { DEFAULT_SUBMIT_RETRY_POLICY, submitJob, type JobHandle } from './submit.js';
 import { uploadImage, type ImageBytes } from './upload.js';
+import { downloadOutputs } from './outputs.js';
 import { waitForJob, type WaitOptions } from './wait.js';
 
 export const DEFAULT_BASE_URL = 'https://api.cloud.scenario.com/v1';
@@ -94,6 +95,12 @@ export interface ScenarioClient {
     sink: ByteSink,
     options?: CallOptions & Omit<DownloadOptions, 'signal' | 'emit'>,
   ): Promise<DownloadResult>;
+  /** Every output of a finished job into the sink, named `<jobId>`, `<jobId>-2`, … */
+  downloadOutputs(
+    job: ScenarioJob,
+    sink: ByteSink,
+    options?: CallOptions & { baseName?: string },
+  ): Promise<DownloadResult[]>;
   /** Ask the API to cancel; a refusal is returned as `{ canceled: false, reason }`. */
   cancelJob(jobId: string, options?: CallOptions): Promise<CancelResult>;
   getModel(modelId: string, options?: CallOptions): Promise<Record<string, unknown>>;
@@ -210,6 +217,8 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
       const { signal: _s, onEvent: _e, ...rest } = o;
       return downloadAsset(ctx, assetId, sink, { ...rest, ...common(o) });
     },
+    downloadOutputs: (job, sink, o = {}) =>
+      downloadOutputs(ctx, job, sink, { ...common(o), ...(o.baseName !== undefined ? { baseName: o.baseName } : {}) }),
     cancelJob: (jobId, o = {}) => cancelJob(ctx, jobId, common(o)),
     getModel: (modelId, o = {}) => getModel(ctx, modelId, common(o)),
     renderVideo: (input, o = {}) => {

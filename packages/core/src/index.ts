@@ -30,6 +30,7 @@ export type { CostEstimate } from './cost.js';
 export type { CancelResult } from './cancel.js';
 export { DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_UNKNOWN_STATUS_TIMEOUT_MS, type WaitOptions } from './wait.js';
 export { outputName, type DownloadOptions, type DownloadResult } from './download.js';
+export { requireOutputs } from './outputs.js';
 export { DEFAULT_INLINE_MAX_BYTES, type ImageBytes } from './upload.js';
 export { sniffImageType } from './bytes.js';
 export { classifyTransportFailure, errorCodes, type TransportFailure } from './transport-failure.js';

@@ -1,5 +1,6 @@
 import type { ApiContext, Emit } from './api.js';
-import { downloadAsset, type DownloadResult } from './download.js';
+import type { DownloadResult } from './download.js';
+import { downloadOutputs, requireOutputs } from './outputs.js';
 import { ScenarioError, invalidInput as invalid, toScenarioError } from './errors.js';
 import { getJob, type ScenarioJob } from './jobs.js';
 import { WAN_MODEL_ID, wanParamsSchema, type WanTuning } from './params.js';
@@ -271,30 +272,20 @@ export const renderVideo = async (
       }
       throw e;
     }
-    const assetIds = job.metadata.assetIds;
-    if (assetIds.length === 0) {
+    let assetIds: string[];
+    try {
+      assetIds = requireOutputs(job);
+    } catch (e) {
       if (ledger !== undefined && key !== undefined) await ledger.remove(key);
-      throw new ScenarioError({
-        code: 'job_failed',
-        message: `Job ${jobId} succeeded but produced no output`,
-        jobId,
-        retryable: false,
-        details: { noOutput: true },
-      });
+      throw e;
     }
-    const files: DownloadResult[] = [];
-    if (options.sink !== undefined) {
-      const base = options.name ?? jobId;
-      for (const [i, assetId] of assetIds.entries()) {
-        files.push(
-          await downloadAsset(ctx, assetId, options.sink, {
+    const files =
+      options.sink !== undefined
+        ? await downloadOutputs(ctx, job, options.sink, {
             ...common,
-            jobId,
-            baseName: i === 0 ? base : `${base}-${i + 1}`,
-          }),
-        );
-      }
-    }
+            ...(options.name !== undefined ? { baseName: options.name } : {}),
+          })
+        : [];
     if (ledger !== undefined && key !== undefined) {
       await ledger.put(ledgerEntry(key, handle, { completedAt: new Date(ctx.ports.clock.now()).toISOString() }));
     }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { ScenarioError, type DownloadResult } from '../../core';
+import { requireOutputs, ScenarioError } from '../../core';
 import { maxConcurrentJobsOption, outputFields, waitTimeoutOption } from '../fields';
 import type { OperationExecute } from '../types';
 import { binaryField, binaryItem, jobSummary, outputMode, urlItem } from '../../helpers/output';
@@ -48,31 +48,13 @@ export const execute: OperationExecute = async function (env) {
 			signal: item.signal,
 			timeoutMs: Math.max(1, minutes) * 60_000,
 		});
-		const assetIds = job.metadata.assetIds;
-		if (assetIds.length === 0) {
-			throw new ScenarioError({
-				code: 'job_failed',
-				message: `Job ${jobId} succeeded but produced no output`,
-				jobId,
-				retryable: false,
-				details: { noOutput: true },
-			});
-		}
+		const assetIds = requireOutputs(job);
 		const json = jobSummary(job);
 		if (outputMode.call(this, itemIndex) === 'url') {
 			return [await urlItem(client, json, assetIds, item.signal, itemIndex)];
 		}
 		const sink = createBinarySink(this, streams);
-		const files: DownloadResult[] = [];
-		for (const [n, assetId] of assetIds.entries()) {
-			files.push(
-				await client.downloadAsset(assetId, sink, {
-					signal: item.signal,
-					jobId,
-					baseName: n === 0 ? jobId : `${jobId}-${n + 1}`,
-				}),
-			);
-		}
+		const files = await client.downloadOutputs(job, sink, { signal: item.signal });
 		return [binaryItem(json, files, sink.stored, binaryField.call(this, itemIndex), itemIndex)];
 	});
 };

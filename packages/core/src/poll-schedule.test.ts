@@ -18,10 +18,10 @@ const modelJob = (durationMs: number) => (t: number) => {
 };
 
 /** Poll a model job with a schedule; count the polls and how late completion was noticed. */
-const simulate = (durationMs: number, schedule: (observer: PollObserver, t: number) => number) => {
+const simulate = (durationMs: number, schedule: (observer: PollObserver, t: number) => number, firstPollMs = 0) => {
   const job = modelJob(durationMs);
   const observer = new PollObserver(0);
-  let t = 0;
+  let t = firstPollMs;
   let polls = 0;
   for (let guard = 0; guard < 10_000; guard++) {
     polls++;
@@ -121,15 +121,28 @@ describe('poll schedule', () => {
     if (durationMs === 600_000) expect(typical.polls).toBeLessThan(baseline.polls / 3);
   });
 
+  it('sees a one-minute render through in at most 10 polls, whatever its exact length and the jitter', () => {
+    // One look that lands just before the end costs a whole extra poll: the margin leans late.
+    // The first look comes when the job is minMs old, as waitForJob does after a submit.
+    for (const random of [() => 0, () => 0.5, () => 0.999, ...[4, 5, 6, 7, 8, 9, 10, 11].map(seeded)]) {
+      for (let durationMs = 60_000; durationMs <= 63_000; durationMs += 10) {
+        const ours = simulate(durationMs, adaptive(random), DEFAULT_POLL_SCHEDULE.minMs);
+        expect({ durationMs, polls: ours.polls }).toEqual({ durationMs, polls: expect.toBeOneOf([8, 9, 10]) });
+        expect(ours.lateMs).toBeLessThan(1500);
+      }
+    }
+  });
+
   it('aims just after the end estimated from progress speed, without jitter', () => {
     // 1 % per second, at 0.98 now: the end is 2 s away.
     const state = { ageMs: 90_000, status: 'finalizing', statusAgeMs: 5000, progress: 0.98, progressPerMs: 1e-5 };
-    // The margin: endMarginMs plus a quarter of the time one progress step (1 %) takes.
-    const margin = DEFAULT_POLL_SCHEDULE.endMarginMs + DEFAULT_POLL_SCHEDULE.progressStep / 4 / 1e-5;
-    expect(basePollDelayMs(state)).toBeCloseTo(2000 + margin, 6);
+    // The margin: endMarginMs, half the time one progress step (1 %) takes, and the estimate's error.
+    const { endMarginMs, progressStep, endRelativeError } = DEFAULT_POLL_SCHEDULE;
+    const margin = (leftMs: number) => endMarginMs + progressStep / 2 / 1e-5 + leftMs * endRelativeError;
+    expect(basePollDelayMs(state)).toBeCloseTo(2000 + margin(2000), 6);
     expect(nextPollDelayMs(state, () => 0)).toBe(nextPollDelayMs(state, () => 0.999));
     // Seen 1.5 s ago (that poll's progress was unchanged): the end is 0.5 s away, sooner than minMs.
-    expect(basePollDelayMs({ ...state, progressAgeMs: 1500 })).toBeCloseTo(500 + margin, 6);
+    expect(basePollDelayMs({ ...state, progressAgeMs: 1500 })).toBeCloseTo(500 + margin(500), 6);
     // Far from the end, part of the way there (one more look sharpens the estimate before the end).
     const far = basePollDelayMs({ ...state, progress: 0.9 });
     expect(far).toBeGreaterThan(DEFAULT_POLL_SCHEDULE.minMs);

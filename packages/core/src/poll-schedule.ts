@@ -8,9 +8,10 @@
  * - Steered by progress: once `progress` has moved between two polls, the end is estimated from
  *   its speed. Far from it, the next poll lands `aim` of the way there (0.9: one look shortly
  *   before the end sharpens the estimate); within `nearEndMs` of it, the next poll lands just
- *   after it (`endMarginMs` plus a quarter of the time one `progressStep` takes, possibly sooner
- *   than `minMs`, never sooner than `endMinMs`),
- *   so completion is noticed within a fraction of a second with one or two polls.
+ *   after it (possibly sooner than `minMs`, never sooner than `endMinMs`), with a margin for how
+ *   unsure the estimate is, so completion is noticed within a second with one poll. A look that
+ *   lands just before the end costs a whole extra poll; one that lands a little late costs only
+ *   that little, so the margin leans late.
  *   If progress stalls, the interval grows again (no hot loop on a job stuck at 0.99).
  * - `finalizing` (or progress at 1) means the end is near: poll quickly, slowing only if it lingers.
  * - ±`jitter` on the age-based intervals, so many clients started together spread out (a poll
@@ -32,10 +33,13 @@ export interface PollScheduleOptions {
   /** How long after the estimated end to look, at least. */
   endMarginMs: number;
   /**
-   * Granularity of the reported progress (0.01: whole percents). A quarter step's worth of time is
-   * added to the margin: the estimate is that unsure, and a look that comes too early costs a poll.
+   * Granularity of the reported progress (0.01: whole percents). A reading is rounded, so the work
+   * may be up to half a step behind it: half a step's worth of time (at most `minMs`) is added to
+   * the margin.
    */
   progressStep: number;
+  /** The speed estimate's error, as a fraction of the time left: added to the margin too. */
+  endRelativeError: number;
   /** Shortest interval of all, only for a poll aimed at the estimated end (or when `minMs` is lower). */
   endMinMs: number;
   /** Relative jitter, 0.1 = ±10 %. */
@@ -49,9 +53,10 @@ export const DEFAULT_POLL_SCHEDULE: PollScheduleOptions = {
   stallGrowth: 0.5,
   finalizingMaxMs: 3000,
   aim: 0.9,
-  nearEndMs: 3000,
+  nearEndMs: 8000,
   endMarginMs: 150,
   progressStep: 0.01,
+  endRelativeError: 0.03,
   endMinMs: 200,
   jitter: 0.1,
 };
@@ -79,20 +84,24 @@ const plan = (state: PollState, options: PollScheduleOptions): { ms: number; aim
   const byAge = clamp(state.ageMs * options.growth, minMs, maxMs);
   const { progress, progressPerMs, progressAgeMs = 0 } = state;
   const moving = progress !== undefined && progressPerMs !== undefined && progressPerMs > 0;
+  // Capped at minMs: on a slow job a step lasts many seconds, and being that late costs more than a poll.
+  const halfStepMs = moving ? Math.min(options.progressStep / 2 / progressPerMs, minMs) : 0;
   if (moving && progress < 1) {
     // The end estimated from progress speed, counted from when this progress was first seen.
     const remainingMs = (1 - progress) / progressPerMs - progressAgeMs;
     // Progress that has not moved for a while (longer than the estimate allowed): back off with the stall.
     const stalledMs = progressAgeMs * options.stallGrowth;
     if (remainingMs <= options.nearEndMs && stalledMs < minMs) {
-      const marginMs = options.endMarginMs + options.progressStep / 4 / progressPerMs;
-      return { ms: clamp(Math.max(0, remainingMs) + marginMs, endMinMs, maxMs), aimed: true };
+      const leftMs = Math.max(0, remainingMs);
+      const marginMs = options.endMarginMs + halfStepMs + leftMs * options.endRelativeError;
+      return { ms: clamp(leftMs + marginMs, endMinMs, maxMs), aimed: true };
     }
     return { ms: clamp(Math.max(remainingMs * options.aim, stalledMs), minMs, maxMs), aimed: false };
   }
   // About to end (progress at 1, or finalizing): look often, slowing only if it lingers.
   const finalMax = Math.min(maxMs, options.finalizingMaxMs);
-  if (moving) return { ms: clamp(endMinMs + progressAgeMs / 4, endMinMs, finalMax), aimed: true };
+  // Progress reads 1 but the job is not done: it is within half a step of the end, if progress is honest.
+  if (moving) return { ms: clamp(endMinMs + halfStepMs + progressAgeMs / 4, endMinMs, finalMax), aimed: true };
   if (state.status === 'finalizing') return { ms: clamp(minMs + state.statusAgeMs / 4, minMs, finalMax), aimed: false };
   return { ms: byAge, aimed: false };
 };

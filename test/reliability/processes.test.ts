@@ -13,7 +13,7 @@ import { startGitHubFakes, type GitHubFakes } from '../action/github-fakes.js';
 import { bundlePath, runAction, unzip, type RunResult } from '../action/harness.js';
 import { imageItem, runNode } from '../../nodes/test/harness.js';
 import { createScenarioClient } from '../../packages/core/src/index.js';
-import { createFetchTransport, systemClock, timerSleep } from '../../packages/core/src/node/index.js';
+import { createHttpTransport, systemClock, timerSleep } from '../../packages/core/src/node/index.js';
 import { startFakeScenario } from '../../packages/fake-api/src/index.js';
 import type { FakeScenario, FaultRule } from '../../packages/fake-api/src/options.js';
 import {
@@ -282,7 +282,7 @@ describe('a wrong secret, through every face: refused, and never shown', () => {
       const client = createScenarioClient({
         baseUrl: fake.url,
         ports: {
-          http: createFetchTransport({ baseUrl: fake.url, apiKey: API_KEY, apiSecret: secret }),
+          http: createHttpTransport({ baseUrl: fake.url, apiKey: API_KEY, apiSecret: secret }),
           sleep: timerSleep,
           clock: systemClock,
         },

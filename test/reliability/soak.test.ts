@@ -14,7 +14,7 @@ import { afterAll, expect, it } from 'vitest';
 import { renderBatch } from '../../action/src/batch/render.js';
 import type { BatchEvent } from '../../action/src/batch/events.js';
 import { createScenarioClient, type SleepPort } from '../../packages/core/src/index.js';
-import { createFetchTransport } from '../../packages/core/src/node/index.js';
+import { createHttpTransport } from '../../packages/core/src/node/index.js';
 import { seededRandom } from '../../packages/core/src/testing/virtual-time.js';
 import type { FakeState, FaultRule } from '../../packages/fake-api/src/options.js';
 import { UNKNOWN_OUTCOME } from './cells.js';
@@ -134,7 +134,7 @@ it(
     const client = createScenarioClient({
       baseUrl: url,
       ports: {
-        http: createFetchTransport({
+        http: createHttpTransport({
           baseUrl: url,
           apiKey: API_KEY,
           apiSecret: API_SECRET,

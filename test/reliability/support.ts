@@ -13,7 +13,7 @@ import {
   type ScenarioClient,
   type ScenarioClientOptions,
 } from '../../packages/core/src/index.js';
-import { createFetchTransport } from '../../packages/core/src/node/index.js';
+import { createHttpTransport } from '../../packages/core/src/node/index.js';
 import { createVirtualTime, seededRandom, type VirtualTime } from '../../packages/core/src/testing/virtual-time.js';
 import { createManualClock, readFakeVideoIdentity, startFakeScenario } from '../../packages/fake-api/src/index.js';
 import type {
@@ -113,7 +113,7 @@ export async function startRig(
     ...options,
   });
   const time = createVirtualTime(clock);
-  const http = createFetchTransport({
+  const http = createHttpTransport({
     baseUrl: fake.url,
     apiKey: API_KEY,
     apiSecret: API_SECRET,

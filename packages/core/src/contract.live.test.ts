@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createScenarioClient } from './client.js';
-import { createFetchTransport, envCredentials, nodePorts } from './node/index.js';
+import { createHttpTransport, envCredentials, nodePorts } from './node/index.js';
 import { defineLiveSafeContract, type ContractContext } from './testing/contract-suite.js';
 
 const hasKeys = Boolean(process.env.SCENARIO_SDK_API_KEY?.trim() && process.env.SCENARIO_SDK_API_SECRET?.trim());
@@ -32,7 +32,7 @@ if (!hasKeys) {
       baseUrl: creds.baseUrl,
       ports: {
         ...nodePorts(creds),
-        http: createFetchTransport({ ...creds, apiKey: 'bad-key', apiSecret: 'bad-secret' }),
+        http: createHttpTransport({ ...creds, apiKey: 'bad-key', apiSecret: 'bad-secret' }),
       },
       retry: { maxAttempts: 1 },
     });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScenarioClient } from './client.js';
 import { JOB_STATUSES } from './events.js';
-import { createFetchTransport } from './node/fetch-transport.js';
+import { createHttpTransport } from './node/http-transport.js';
 import { defineLiveSafeContract, type ContractContext } from './testing/contract-suite.js';
 import { FRAME_PNG, NO_HAZARDS, startHarness, type Harness } from './testing/fake.js';
 import { createMemorySink } from './testing/memory.js';
@@ -17,7 +17,7 @@ beforeAll(async () => {
   h = await startHarness({ jobDurationMs: 20_000, videoBytes: 64 * 1024 });
   const badClient = createScenarioClient({
     baseUrl: h.fake.url,
-    ports: { ...h.ports, http: createFetchTransport({ baseUrl: h.fake.url, apiKey: 'nope', apiSecret: 'nope' }) },
+    ports: { ...h.ports, http: createHttpTransport({ baseUrl: h.fake.url, apiKey: 'nope', apiSecret: 'nope' }) },
   });
   const { assetId } = await h.client.uploadImage({ bytes: FRAME_PNG, fileName: 'contract.png' });
   // A finished job, so the asset facts have something to look at.

@@ -1,6 +1,6 @@
 /**
- * What a failed HTTP exchange tells about the request, whichever client failed (fetch/undici in
- * the Node transport, axios inside n8n's helpers). The answer decides whether a paid submit may be
+ * What a failed HTTP exchange tells about the request, whichever client failed (node:http in the
+ * Node transport, axios inside n8n's helpers). The answer decides whether a paid submit may be
  * sent again, so both transports read error codes the same way.
  */
 

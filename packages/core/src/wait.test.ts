@@ -212,11 +212,11 @@ describe('waitForJob: abort', () => {
       const { assetId } = await client.uploadImage({ bytes: FRAME_PNG, fileName: 'f.png' });
       const handle = await client.submit({ params: { prompt: 'real time', image: assetId } });
       const { createScenarioClient } = await import('./client.js');
-      const { createFetchTransport, systemClock } = await import('./node/index.js');
+      const { createHttpTransport, systemClock } = await import('./node/index.js');
       const real = createScenarioClient({
         baseUrl: fake.url,
         ports: {
-          http: createFetchTransport({ baseUrl: fake.url, apiKey: 'fake-key', apiSecret: 'fake-secret' }),
+          http: createHttpTransport({ baseUrl: fake.url, apiKey: 'fake-key', apiSecret: 'fake-secret' }),
           sleep: counted,
           clock: systemClock,
         },
@@ -301,12 +301,12 @@ describe('GET retries', () => {
     expect(h.fake.state().requests.getJob).toBe(1);
 
     const { createScenarioClient } = await import('./client.js');
-    const { createFetchTransport } = await import('./node/fetch-transport.js');
+    const { createHttpTransport } = await import('./node/http-transport.js');
     const bad = createScenarioClient({
       baseUrl: h.fake.url,
       ports: {
         ...h.ports,
-        http: createFetchTransport({ baseUrl: h.fake.url, apiKey: 'fake-key', apiSecret: 'wrong-secret' }),
+        http: createHttpTransport({ baseUrl: h.fake.url, apiKey: 'fake-key', apiSecret: 'wrong-secret' }),
       },
     });
     const err = await bad.getJob('job_1').catch((e: unknown) => e);

@@ -1,21 +1,21 @@
-// Node adapters for the core's ports: fetch transport, timer sleep, file sink, JSON-file ledger.
+// Node adapters for the core's ports: node:http transport, timer sleep, file sink, JSON-file ledger.
 import { DEFAULT_BASE_URL, createScenarioClient, type ScenarioClient, type ScenarioClientOptions } from '../client.js';
 import type { CorePorts } from '../ports.js';
 import { envCredentials, type ScenarioCredentials } from './env.js';
-import { createFetchTransport, type FetchTransportOptions } from './fetch-transport.js';
+import { createHttpTransport, type HttpTransportOptions } from './http-transport.js';
 import { systemClock, timerSleep } from './sleep.js';
 
-export { createFetchTransport, type FetchTransportOptions } from './fetch-transport.js';
+export { createHttpTransport, type HttpTransportOptions } from './http-transport.js';
 export { timerSleep, systemClock } from './sleep.js';
 export { createFileSink, safeFileName } from './file-sink.js';
 export { createJsonFileLedger } from './ledger.js';
 export { envCredentials, type ScenarioCredentials } from './env.js';
 
-/** Real ports for Node: fetch with Basic auth, setTimeout sleeps, the system clock. */
+/** Real ports for Node: node:http with Basic auth, setTimeout sleeps, the system clock. */
 export const nodePorts = (
-  credentials: ScenarioCredentials & Omit<FetchTransportOptions, 'baseUrl' | 'apiKey' | 'apiSecret'>,
+  credentials: ScenarioCredentials & Omit<HttpTransportOptions, 'baseUrl' | 'apiKey' | 'apiSecret'>,
 ): CorePorts => ({
-  http: createFetchTransport(credentials),
+  http: createHttpTransport(credentials),
   sleep: timerSleep,
   clock: systemClock,
   random: Math.random,

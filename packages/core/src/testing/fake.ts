@@ -5,7 +5,7 @@
  */
 import { createScenarioClient, type ScenarioClient, type ScenarioClientOptions } from '../client.js';
 import type { RenderEvent } from '../events.js';
-import { createFetchTransport } from '../node/fetch-transport.js';
+import { createHttpTransport } from '../node/http-transport.js';
 import type { CorePorts } from '../ports.js';
 import { createManualClock, readFakeVideoIdentity, startFakeScenario } from '../../../fake-api/src/index.js';
 import type { FakeScenario, FakeScenarioOptions, ManualClock } from '../../../fake-api/src/options.js';
@@ -38,7 +38,7 @@ export const startHarness = async (
   const clock = createManualClock(START);
   const fake = await startFakeScenario({ clock, ...options });
   const time = createVirtualTime(clock);
-  const http = createFetchTransport({
+  const http = createHttpTransport({
     baseUrl: fake.url,
     apiKey: fake.credentials.apiKey,
     apiSecret: fake.credentials.apiSecret,

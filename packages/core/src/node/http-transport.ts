@@ -1,0 +1,254 @@
+import { Buffer } from 'node:buffer';
+import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { TLSSocket } from 'node:tls';
+import { HttpTransportError, type HttpPort, type HttpRequest, type HttpResponse } from '../ports.js';
+import { classifyTransportFailure } from '../transport-failure.js';
+
+export interface HttpTransportOptions {
+  /** The API base URL: credentials go to this origin only. */
+  baseUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  /** Timeout up to the response headers when the request names none (default 60 s). */
+  defaultTimeoutMs?: number;
+  /** A body that sends nothing for this long is abandoned (default 60 s). */
+  bodyIdleTimeoutMs?: number;
+  /** Redirects followed for GET (without credentials); default 5. */
+  maxRedirects?: number;
+  userAgent?: string;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * An idle keep-alive socket is closed after this long, or sooner when the server's `Keep-Alive:
+ * timeout=N` says so (Node then keeps a 1 s margin), so a GET rarely meets a socket the server
+ * has just closed. The same figure as undici's default.
+ */
+const KEEP_ALIVE_IDLE_MS = 4_000;
+
+const originOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The HTTP port over node:http(s), for every request (API calls, uploads, CDN downloads). Nothing
+ * here uses `fetch`, so undici never loads: on Node 20 a 1 GiB download over node:http peaks at
+ * about 92 MB RSS, but having called `fetch` once in the process raises that to about 121 MB, and
+ * fetch's web streams cost about twice the CPU per byte (a 1 GiB download went from about 0.5 to
+ * about 0.8 of `curl -o`'s speed without them).
+ *
+ * The contract (HttpPort in ../ports.ts):
+ * - Basic auth only when the request asks for it AND goes to the base URL's origin; a caller's
+ *   own Authorization header is always dropped; credentials are never sent on a redirect (GET
+ *   redirects are followed by hand, at most `maxRedirects`; other methods get the 3xx) and never
+ *   appear in an error;
+ * - one timeout up to the response headers (across redirects), then an idle timeout while the
+ *   body streams, both `HttpTransportError` with `timedOut: true` and `sent: true` (false when the
+ *   connection had not even opened: the request cannot have left);
+ * - the caller's abort rejects with its `signal.reason`, at any point; no listener outlives the
+ *   exchange;
+ * - a failure before any response is an `HttpTransportError` whose `sent` is false only when the
+ *   request certainly never reached the server (refused, unresolved, or the connection never
+ *   opened); a body cut short is `sent: true`.
+ *
+ * Only GETs reuse keep-alive connections. Every other request (a paid submit, an upload) opens a
+ * fresh one: on a pooled socket the server may have closed a moment before, the request fails
+ * after it may have been written, which turns a submit into "outcome unknown" for nothing. Idle
+ * pooled sockets are unreferenced, so they never keep the process alive.
+ */
+export const createHttpTransport = (options: HttpTransportOptions): HttpPort => {
+  const apiOrigin = originOf(options.baseUrl);
+  if (apiOrigin === undefined) throw new TypeError('createHttpTransport: invalid baseUrl');
+  const authorization = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`, 'utf8').toString('base64')}`;
+  const userAgent = options.userAgent ?? 'scenario-video';
+  const idleMs = options.bodyIdleTimeoutMs ?? 60_000;
+  const maxRedirects = options.maxRedirects ?? 5;
+  const pools = {
+    http: new http.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
+    https: new https.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
+  };
+
+  /** One hop, up to its response headers. */
+  const open = (url: URL, req: HttpRequest, withAuth: boolean, body: Buffer | undefined): ClientRequest => {
+    const headers: Record<string, string> = { 'user-agent': userAgent };
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (lower !== 'authorization' && lower !== 'content-length') headers[lower] = value;
+    }
+    if (withAuth) headers.authorization = authorization;
+    if (body !== undefined) headers['content-length'] = String(body.length);
+    const secure = url.protocol === 'https:';
+    const agent = req.method === 'GET' ? (secure ? pools.https : pools.http) : false;
+    return (secure ? https : http).request(url, { method: req.method, headers, agent });
+  };
+
+  /** The response headers of the last hop; rejects as the HttpPort contract says. */
+  const exchange = (req: HttpRequest): Promise<IncomingMessage> =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      const caller = req.signal;
+      const body =
+        req.body === undefined
+          ? undefined
+          : typeof req.body === 'string'
+            ? Buffer.from(req.body, 'utf8')
+            : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+      let current: ClientRequest | undefined;
+      /** The current hop's connection opened (a reused one counts): its bytes may reach the server. */
+      let connected = false;
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        caller?.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const fail = (error: unknown) => {
+        if (!settle()) return;
+        current?.destroy();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () =>
+          fail(
+            connected
+              ? new HttpTransportError('timed out waiting for the response', { sent: true, timedOut: true })
+              : new HttpTransportError('timed out connecting', { sent: false, timedOut: true }),
+          ),
+        req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000,
+      );
+      const onAbort = () => fail(caller?.reason);
+      caller?.addEventListener('abort', onAbort, { once: true });
+
+      const send = (url: string, withAuth: boolean, hop: number) => {
+        let request: ClientRequest;
+        try {
+          request = open(new URL(url), req, withAuth, hop === 0 ? body : undefined);
+        } catch (e) {
+          fail(new HttpTransportError('request failed (invalid URL)', { sent: false, cause: e }));
+          return;
+        }
+        current = request;
+        connected = false;
+        const isCurrent = () => !settled && current === request;
+        request.on('socket', (socket) => {
+          // A new socket carries nothing before it connects (TLS: before its handshake ends).
+          if (request.reusedSocket || (!(socket instanceof TLSSocket) && !socket.connecting)) connected = true;
+          else
+            socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
+              if (current === request) connected = true;
+            });
+        });
+        request.on('error', (e) => {
+          if (!isCurrent()) return;
+          const { codes, sent } = classifyTransportFailure(e);
+          fail(
+            new HttpTransportError(`request failed${codes[0] ? ` (${codes[0]})` : ''}`, {
+              sent: sent && connected,
+              cause: e,
+            }),
+          );
+        });
+        request.on('response', (res) => {
+          if (!isCurrent()) {
+            res.destroy();
+            return;
+          }
+          const location = res.headers.location;
+          const next = location === undefined ? undefined : resolveUrl(location, url);
+          if (req.method === 'GET' && REDIRECTS.has(res.statusCode ?? 0) && next !== undefined && hop < maxRedirects) {
+            res.destroy();
+            send(next, false, hop + 1); // never forward credentials on a redirect, even to the same origin
+            return;
+          }
+          if (settle()) resolve(res);
+          else res.destroy();
+        });
+        request.end(hop === 0 ? body : undefined);
+      };
+
+      send(req.url, req.auth && originOf(req.url) === apiOrigin, 0);
+    });
+
+  return {
+    async request(req: HttpRequest): Promise<HttpResponse> {
+      const caller = req.signal;
+      if (caller?.aborted) throw caller.reason;
+      const response = await exchange(req);
+      return streamed(response, caller, idleMs);
+    },
+  };
+};
+
+/** `location` against `base`, or undefined when it is no URL (the 3xx then goes to the caller as is). */
+const resolveUrl = (location: string, base: string): string | undefined => {
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The response over its IncomingMessage: chunks are the socket's Buffers, read with backpressure
+ * (constant memory however large the body). One idle timer for the whole body, pushed back on every
+ * chunk; the caller's abort ends the body with its reason.
+ */
+const streamed = (response: IncomingMessage, caller: AbortSignal | undefined, idleMs: number): HttpResponse => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  let stalled: HttpTransportError | undefined;
+  const onAbort = () => response.destroy(caller?.reason instanceof Error ? caller.reason : new Error('aborted'));
+  const detach = () => caller?.removeEventListener('abort', onAbort);
+  caller?.addEventListener('abort', onAbort, { once: true });
+  response.once('close', detach);
+  if (caller?.aborted) onAbort(); // aborted between the headers and now
+  const failure = (e: unknown): unknown => {
+    if (caller?.aborted) return caller.reason;
+    if (stalled !== undefined) return stalled;
+    if (e instanceof HttpTransportError) return e;
+    return new HttpTransportError('response body interrupted', { sent: true, cause: e });
+  };
+
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const timer = setTimeout(() => {
+      stalled = new HttpTransportError('response body stalled', { sent: true, timedOut: true });
+      response.destroy(stalled);
+    }, idleMs);
+    let finished = false;
+    try {
+      for await (const chunk of response) {
+        timer.refresh();
+        yield chunk as Buffer;
+      }
+      if (stalled !== undefined || caller?.aborted) throw stalled ?? caller?.reason;
+      finished = true;
+    } catch (e) {
+      throw failure(e);
+    } finally {
+      clearTimeout(timer);
+      if (!finished) response.destroy();
+      detach();
+    }
+  }
+
+  return {
+    status: response.statusCode ?? 0,
+    headers,
+    async text() {
+      const parts: Buffer[] = [];
+      for await (const chunk of chunks()) parts.push(chunk as Buffer);
+      return Buffer.concat(parts).toString('utf8');
+    },
+    body: { [Symbol.asyncIterator]: chunks },
+  };
+};

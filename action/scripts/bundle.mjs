@@ -66,6 +66,30 @@ const fromIndex = {
   },
 };
 
+/**
+ * @actions/core imports @actions/http-client, and with it undici (770 KB), for getIDToken (OIDC) alone,
+ * which this action never calls. esbuild cannot drop an import whose module other chunks use (the
+ * artifact, cache and Octokit clients use that HTTP client), so the import from core's OIDC module is
+ * cut here: start-up no longer compiles undici, and a call to getIDToken would fail with this message.
+ */
+const OIDC_MODULE = /[\\/]@actions[\\/]core[\\/]lib[\\/]oidc-utils\.js$/;
+const withoutOidc = {
+  name: 'without-oidc',
+  setup(b) {
+    b.onResolve({ filter: /^@actions\/http-client(\/lib\/auth)?$/ }, (args) =>
+      OIDC_MODULE.test(args.importer) ? { path: args.path, namespace: 'without-oidc' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'without-oidc' }, () => ({
+      contents: [
+        "const unavailable = () => { throw new Error('getIDToken (OIDC) is not part of the scenario-video bundle'); };",
+        'export class HttpClient { constructor() { unavailable(); } }',
+        'export class BearerCredentialHandler { constructor() { unavailable(); } }',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 /** The files a build owns in dist/ (the bundle, its chunks, their legal notices), as they are on disk now. */
 async function ownedFiles() {
   const top = (await readdir(outdir).catch(() => [])).filter((n) => n.startsWith('index.mjs'));
@@ -74,7 +98,7 @@ async function ownedFiles() {
 }
 
 export async function bundle({ index = false } = {}) {
-  const result = await build({ ...options, plugins: index ? [fromIndex] : [] });
+  const result = await build({ ...options, plugins: [withoutOidc, ...(index ? [fromIndex] : [])] });
   return result.outputFiles.map((f) => ({ path: f.path, text: f.text, bytes: f.contents }));
 }
 

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BASE_URL } from '../../packages/core/src/index.js';
 import { INPUTS, OUTPUTS, readInputs, type InputName } from '../../action/src/action/inputs.js';
 import { readActionYml, repoRoot } from './harness.js';
 
@@ -100,6 +101,8 @@ describe('action.yml', () => {
       expect(yml.inputs[name]!.description, name).toBe(input.description);
       expect(yml.inputs[name]!.default, name).toBe(input.default);
     }
+    // Written out in inputs.ts so start-up does not load the core for it.
+    expect(INPUTS['base-url'].default).toBe(DEFAULT_BASE_URL);
     expect(Object.keys(yml.outputs)).toEqual(Object.keys(OUTPUTS));
     for (const [name, description] of Object.entries(OUTPUTS))
       expect(yml.outputs[name]!.description, name).toBe(description);

@@ -549,7 +549,7 @@ function actionDeps(workspace: string, rig: Rig, inputs: Partial<Record<InputNam
     comments: () => {
       throw new Error('no comments in these runs');
     },
-    createClient: () => rig.client,
+    createClient: async () => rig.client,
     onSignal: () => () => {},
     now: () => Date.now(),
   };

@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import path from 'node:path';
 import { createJsonFileLedger, safeFileName } from '@scenario-video/core/node';
 import { readManifest, summarize, writeManifest, type ManifestVideo } from '../batch/manifest.js';
+import { cachePath } from './paths.js';
 import type { CachePort } from './ports.js';
 
 /**
@@ -28,12 +29,6 @@ interface CachedEntry {
   file: string;
   bytes: number;
   creativeUnits: number | null;
-}
-
-/** A path for the cache service: relative to the workspace, `/` separators (part of the entry's version). */
-export function cachePath(workspace: string, abs: string): string {
-  const rel = path.relative(workspace, abs).split(path.sep).join('/');
-  return rel === '' ? '.' : rel;
 }
 
 export interface PlannedVideo {

@@ -1,4 +1,3 @@
-import { DEFAULT_BASE_URL } from '@scenario-video/core';
 import { DEFAULT_PATTERNS } from '../batch/discover.js';
 
 /**
@@ -44,7 +43,8 @@ export const INPUTS = {
     description: 'Fail the step when a video fails or a prompt file is invalid (finished videos are uploaded anyway).',
     default: 'true',
   },
-  'base-url': { description: 'Scenario API base URL.', default: DEFAULT_BASE_URL },
+  // The core's DEFAULT_BASE_URL (metadata.test.ts checks), written out: importing the core here would load it at start-up.
+  'base-url': { description: 'Scenario API base URL.', default: 'https://api.cloud.scenario.com/v1' },
   'github-token': { description: 'Token for the pull request comment.', default: '${{ github.token }}' },
 } as const satisfies Record<string, { description: string; default: string | undefined }>;
 

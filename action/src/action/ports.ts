@@ -80,7 +80,8 @@ export interface ActionDeps {
   cache: CachePort | undefined;
   /** PR comments with the given token. */
   comments(token: string): CommentsPort;
-  createClient(options: { apiKey: string; apiSecret: string; baseUrl: string }): ScenarioClient;
+  /** The Scenario client (async: the core loads on first use). */
+  createClient(options: { apiKey: string; apiSecret: string; baseUrl: string }): Promise<ScenarioClient>;
   /**
    * Call `handler` on SIGINT and SIGTERM (the runner cancels with SIGINT, then SIGTERM 7.5 s later,
    * then kills); returns a function that stops listening.

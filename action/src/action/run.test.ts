@@ -170,7 +170,7 @@ function deps(
         return c;
       },
     }),
-    createClient: ({ apiKey, apiSecret, baseUrl }) =>
+    createClient: async ({ apiKey, apiSecret, baseUrl }) =>
       createScenarioClient({
         baseUrl,
         ports: nodePorts({ apiKey, apiSecret, baseUrl }),

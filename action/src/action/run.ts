@@ -5,15 +5,20 @@ import type { BatchEvent } from '../batch/events.js';
 import { contentHash } from '../batch/hash.js';
 import { MANIFEST_FILE, summarize, writeJsonAtomic, type Manifest, type ManifestVideo } from '../batch/manifest.js';
 import { DRY_RUN_MANIFEST_FILE, LEDGER_FILE, renderBatch } from '../batch/render.js';
-import { loadPromptFiles } from '../prompts/load.js';
-import { LedgerCache, cachePath, restoreVideos, saveVideos, type PlannedVideo } from './cache.js';
+import type { PlannedVideo } from './cache.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import { cachePath } from './paths.js';
 import type { ActionDeps } from './ports.js';
 import { commentMarker, formatCu, joinPosix, reportMarkdown, videosOutput, type ReportContext } from './report.js';
 
 /** Exit codes: the runner only distinguishes 0 from the rest. */
 const OK = 0;
 const FAILED = 1;
+
+// The prompt parser, the cache steps and (through them) the core load when a run first needs them:
+// a run that finds no prompt files starts and ends without compiling them.
+const loadPrompts = () => import('../prompts/load.js');
+const loadCacheSteps = () => import('./cache.js');
 
 /** Quiet time after the last new submit before the ledger is put in the cache. */
 const LEDGER_SAVE_DEBOUNCE_MS = 1500;
@@ -100,6 +105,7 @@ function isFork(deps: ActionDeps): boolean {
 /** Discover, validate and hash every video without the API (no credentials, or for planning). */
 async function plan(inputs: ActionInputs, workspace: string, outDir: string) {
   const discovery = await discoverPromptFiles(inputs.patterns, workspace, { exclude: [outDir] });
+  const { loadPromptFiles } = await loadPrompts();
   const loaded = await loadPromptFiles(discovery.files, { root: workspace });
   const videos: PlannedVideo[] = [];
   for (const video of loaded.videos) {
@@ -167,8 +173,9 @@ async function render(
   const { workspace, runId, runAttempt } = deps.context;
   const log = deps.log;
   const ledgerPath = path.join(outDir, LEDGER_FILE);
+  const cacheSteps = deps.cache ? await loadCacheSteps() : undefined;
   const ledgerCache = deps.cache
-    ? new LedgerCache(deps.cache, ledgerPath, { workspace, runId, runAttempt, now: () => deps.now() })
+    ? new cacheSteps!.LedgerCache(deps.cache, ledgerPath, { workspace, runId, runAttempt, now: () => deps.now() })
     : undefined;
 
   // 1. Restore: the ledger (jobs an earlier, cancelled or failed run already paid for) and unchanged videos.
@@ -179,7 +186,7 @@ async function render(
       if (jobs > 0) log.info(`Ledger: ${jobs} job(s) submitted by earlier runs; they are resumed, never paid again.`);
       if (inputs.skipUnchanged && !inputs.dryRun) {
         const planned = await plan(inputs, workspace, outDir);
-        const restored = await restoreVideos(deps.cache, planned.videos, {
+        const restored = await cacheSteps!.restoreVideos(deps.cache, planned.videos, {
           outDir,
           workspace,
           concurrency: inputs.concurrency,
@@ -261,12 +268,11 @@ async function render(
   let interrupted: boolean;
   let unmatched: string[] = [];
   try {
-    const client = deps.createClient({ apiKey: inputs.apiKey, apiSecret: inputs.apiSecret, baseUrl: inputs.baseUrl });
     const result = await renderBatch({
       root: workspace,
       patterns: inputs.patterns,
       outDir,
-      client,
+      client: () => deps.createClient({ apiKey: inputs.apiKey, apiSecret: inputs.apiSecret, baseUrl: inputs.baseUrl }),
       concurrency: inputs.concurrency,
       dryRun: inputs.dryRun,
       force: !inputs.skipUnchanged,
@@ -294,14 +300,16 @@ async function render(
     ledgerSave = undefined;
     await saveLedger();
     if (inputs.skipUnchanged) {
-      const saved = await saveVideos(deps.cache, manifest.videos, {
-        outDir,
-        workspace,
-        concurrency: inputs.concurrency,
-      }).catch((e: unknown) => {
-        log.warning(`Could not save videos to the cache: ${message(e)}`);
-        return 0;
-      });
+      const saved = await cacheSteps!
+        .saveVideos(deps.cache, manifest.videos, {
+          outDir,
+          workspace,
+          concurrency: inputs.concurrency,
+        })
+        .catch((e: unknown) => {
+          log.warning(`Could not save videos to the cache: ${message(e)}`);
+          return 0;
+        });
       if (saved > 0) log.info(`Saved ${saved} new video(s) to the Actions cache.`);
     }
   }

@@ -1,15 +1,19 @@
 // The one file that talks to the GitHub Actions toolkit: it adapts @actions/core, artifact, cache and
 // github to the small ports run() takes, so run() can be tested with plain fakes.
 import * as core from '@actions/core';
-import * as github from '@actions/github';
-import { createScenarioClient } from '@scenario-video/core';
-import { nodePorts } from '@scenario-video/core/node';
+import type * as GitHub from '@actions/github';
+import { readRunContext } from './context.js';
 import type { ActionDeps, AnnotationAt, CommentsPort } from './ports.js';
 
-// @actions/artifact and @actions/cache, with their storage and archive clients, are most of the bundle:
-// they load on first use, so a run with nothing to upload or restore starts without compiling them.
+// @actions/artifact and @actions/cache, with their storage and archive clients, are most of the bundle,
+// and @actions/github builds Octokit with every REST endpoint when it loads: each loads on first use,
+// so a run with nothing to upload, restore or comment on starts without compiling them.
 const loadArtifact = () => import('@actions/artifact');
 const loadCache = () => import('@actions/cache');
+const loadGitHub = () => import('@actions/github');
+// The Scenario client too: a run with no prompt files never makes one.
+const loadCore = () => import('@scenario-video/core');
+const loadCoreNode = () => import('@scenario-video/core/node');
 
 const annotation = (at: AnnotationAt | undefined): core.AnnotationProperties | undefined =>
   at
@@ -22,13 +26,8 @@ const annotation = (at: AnnotationAt | undefined): core.AnnotationProperties | u
     : undefined;
 
 export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
-  const context = github.context;
-  let repository: { owner: string; repo: string } | undefined;
-  try {
-    repository = context.repo;
-  } catch {
-    repository = undefined; // No GITHUB_REPOSITORY (a local run): no artifact URL.
-  }
+  const context = readRunContext(env);
+  const { repository } = context;
   const hasRuntime = Boolean(env.ACTIONS_RUNTIME_TOKEN) && Boolean(env.ACTIONS_RESULTS_URL);
 
   return {
@@ -46,15 +45,7 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
       startGroup: (title) => core.startGroup(title),
       endGroup: () => core.endGroup(),
     },
-    context: {
-      eventName: context.eventName ?? '',
-      payload: (context.payload ?? {}) as Record<string, unknown>,
-      repository,
-      runId: context.runId,
-      runAttempt: context.runAttempt,
-      serverUrl: context.serverUrl,
-      workspace: env.GITHUB_WORKSPACE || process.cwd(),
-    },
+    context,
     artifact: hasRuntime
       ? {
           async upload(name, files, rootDirectory, options) {
@@ -90,14 +81,16 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
           }
         : undefined,
     comments: (token): CommentsPort => {
-      const octokit = github.getOctokit(token);
+      let client: Promise<ReturnType<typeof GitHub.getOctokit>> | undefined;
+      const octokit = () => (client ??= loadGitHub().then((github) => github.getOctokit(token)));
       const repo = () => {
         if (!repository) throw new Error('GITHUB_REPOSITORY is not set');
         return repository;
       };
       return {
         async list(issueNumber) {
-          const all = await octokit.paginate(octokit.rest.issues.listComments, {
+          const kit = await octokit();
+          const all = await kit.paginate(kit.rest.issues.listComments, {
             ...repo(),
             issue_number: issueNumber,
             per_page: 100,
@@ -105,17 +98,23 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
           return all.map((c) => ({ id: c.id, body: c.body ?? '' }));
         },
         async create(issueNumber, body) {
-          const { data } = await octokit.rest.issues.createComment({ ...repo(), issue_number: issueNumber, body });
+          const { data } = await (
+            await octokit()
+          ).rest.issues.createComment({ ...repo(), issue_number: issueNumber, body });
           return { id: data.id, body: data.body ?? '' };
         },
         async update(commentId, body) {
-          const { data } = await octokit.rest.issues.updateComment({ ...repo(), comment_id: commentId, body });
+          const { data } = await (
+            await octokit()
+          ).rest.issues.updateComment({ ...repo(), comment_id: commentId, body });
           return { id: data.id, body: data.body ?? '' };
         },
       };
     },
-    createClient: ({ apiKey, apiSecret, baseUrl }) =>
-      createScenarioClient({ baseUrl, ports: nodePorts({ apiKey, apiSecret, baseUrl }) }),
+    createClient: async ({ apiKey, apiSecret, baseUrl }) => {
+      const [{ createScenarioClient }, { nodePorts }] = await Promise.all([loadCore(), loadCoreNode()]);
+      return createScenarioClient({ baseUrl, ports: nodePorts({ apiKey, apiSecret, baseUrl }) });
+    },
     onSignal: (handler) => {
       const onInt = () => handler('SIGINT');
       const onTerm = () => handler('SIGTERM');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,29 @@ describe('batch renderer against the fake API', { timeout: 60_000 }, () => {
     expect(paidSubmits(fake)).toBe(3);
   });
 
+  it('downloads a video that is short on disk again by its job id, never paying for it again', async () => {
+    // What a power cut can leave behind: the file sink does not fsync (the ledger keeps the paid job).
+    const { fake, client } = await start();
+    await threeVideos();
+    const first = await renderBatch({ root: repo, outDir: 'out', client });
+    const cat = first.manifest.videos.find((v) => v.name === 'cat')!;
+    await truncate(path.join(out(), cat.file!), Math.floor(cat.bytes! / 2));
+
+    const events: BatchEvent[] = [];
+    const second = await renderBatch({ root: repo, outDir: 'out', client, onEvent: (e) => events.push(e) });
+    const planned = events.find((e) => e.type === 'planned');
+    expect(planned?.type === 'planned' && planned.videos.map((v) => [v.name, v.action])).toEqual([
+      ['batch-1', 'skip'],
+      ['batch-2', 'skip'],
+      ['cat', 'resume'],
+    ]);
+    expect(paidSubmits(fake)).toBe(3);
+    const again = second.manifest.videos.find((v) => v.name === 'cat')!;
+    expect(again).toMatchObject({ status: 'rendered', jobId: cat.jobId, bytes: cat.bytes, resumed: true });
+    expect((await stat(path.join(out(), cat.file!))).size).toBe(cat.bytes);
+    expect(readFakeVideoIdentity(path.join(out(), cat.file!)).jobId).toBe(cat.jobId);
+  });
+
   it('re-renders only the video that changed (prompt, parameter or image bytes)', async () => {
     const { fake, client } = await start();
     await threeVideos();
@@ -241,6 +264,45 @@ describe('batch renderer against the fake API', { timeout: 60_000 }, () => {
     for (const v of second.manifest.videos) {
       expect(readFakeVideoIdentity(path.join(out(), v.file!)).jobId).toBe(v.jobId);
     }
+  });
+
+  it('with no prompt file and no ledger, writes an empty manifest and never makes a client', async () => {
+    let clients = 0;
+    const events: BatchEvent[] = [];
+    const result = await renderBatch({
+      root: repo,
+      outDir: 'out',
+      client: async () => {
+        clients++;
+        throw new Error('no client is needed when there is nothing to render');
+      },
+      onEvent: (e) => events.push(e),
+    });
+    expect(clients).toBe(0);
+    expect(result.interrupted).toBe(false);
+    expect(result.manifest.videos).toEqual([]);
+    expect(result.manifest.totals).toMatchObject({ videos: 0, rendered: 0, failed: 0, invalidFiles: 0 });
+    expect(await readManifest()).toEqual(result.manifest);
+    expect(events.map((e) => e.type)).toEqual(['discovered', 'planned', 'finished']);
+    expect(events[1]).toEqual({ type: 'planned', videos: [], orphanJobs: [] });
+  });
+
+  it('with no prompt file left but unfinished jobs in the ledger, still reports those jobs', async () => {
+    await mkdir(out(), { recursive: true });
+    const entry = { key: 'gone:abc', jobId: 'job_left_running', modelId: 'model_wan-2-2-i2v-a14b' };
+    await writeFile(
+      path.join(out(), LEDGER_FILE),
+      JSON.stringify({ version: 1, entries: { [entry.key]: { ...entry, submittedAt: new Date().toISOString() } } }),
+    );
+    const events: BatchEvent[] = [];
+    await renderBatch({
+      root: repo,
+      outDir: 'out',
+      client: () => Promise.reject(new Error('not needed: nothing to render')),
+      onEvent: (e) => events.push(e),
+    });
+    const planned = events.find((e) => e.type === 'planned');
+    expect(planned).toEqual({ type: 'planned', videos: [], orphanJobs: [{ key: entry.key, jobId: entry.jobId }] });
   });
 
   it('quotes a dry run without rendering or touching the real manifest', async () => {

@@ -1,26 +1,14 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  ScenarioError,
-  toScenarioError,
-  type ImageInput,
-  type LedgerPort,
-  type RenderEvent,
-  type RenderItem,
-  type ScenarioClient,
-} from '@scenario-video/core';
-import { createFileSink, createJsonFileLedger } from '@scenario-video/core/node';
-import { loadPromptFiles, type ImageSource, type LoadedVideo } from '../prompts/index.js';
+import type { ScenarioClient } from '@scenario-video/core';
 import { discoverPromptFiles } from './discover.js';
-import type { BatchEvent, BatchListener, VideoPhase, VideoUpdate } from './events.js';
-import { contentHash } from './hash.js';
+import type { BatchEvent, BatchListener } from './events.js';
 import {
   MANIFEST_FILE,
-  readManifest,
   summarize,
   writeJsonAtomic,
   type Manifest,
-  type ManifestError,
+  type ManifestIssue,
   type ManifestVideo,
 } from './manifest.js';
 
@@ -35,7 +23,8 @@ export interface BatchOptions {
   patterns?: readonly string[];
   /** Where videos, the manifest and the ledger go. */
   outDir: string;
-  client: ScenarioClient;
+  /** The client, or how to make one when a video needs it (a run with nothing to render never does). */
+  client: ScenarioClient | (() => Promise<ScenarioClient>);
   /** Videos in flight at once (default 4; lowered by the core when the team's limit is hit). */
   concurrency?: number;
   /** Validate and quote the cost; render nothing. */
@@ -63,14 +52,6 @@ export interface BatchResult {
   interrupted: boolean;
 }
 
-interface Planned {
-  video: LoadedVideo;
-  hash: string;
-  key: string;
-  action: 'render' | 'resume' | 'skip' | 'quote';
-  previous?: ManifestVideo;
-}
-
 /**
  * Render every prompt file matched under `root`:
  * 1. discover and validate everything first (a broken file is reported and skipped, the others go on);
@@ -79,6 +60,8 @@ interface Planned {
  * 3. render the rest through the core's `renderMany`, with a ledger of submitted job ids written
  *    before any waiting, so a run stopped mid-wait resumes those jobs next time instead of paying again;
  * 4. write each MP4 and `manifest.json` (a dry run writes `manifest.dry-run.json` and renders nothing).
+ *
+ * Steps 2 to 4 live in render-videos.ts, loaded only when a prompt file matched or a ledger exists.
  */
 export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
   const now = options.now ?? Date.now;
@@ -92,137 +75,24 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
   const root = path.resolve(options.root);
   const outDir = path.resolve(root, options.outDir);
   const ledgerPath = path.resolve(options.ledgerFile ?? path.join(outDir, LEDGER_FILE));
-  const ledger = createJsonFileLedger(ledgerPath);
   const dryRun = options.dryRun === true;
 
   const discovery = await discoverPromptFiles(options.patterns ?? [], root, { exclude: [outDir] });
   emit({ type: 'discovered', files: discovery.files, unmatched: discovery.unmatched });
-  const loaded = await loadPromptFiles(discovery.files, { root });
-  const issues = loaded.issues.map((i) => i.toJSON());
-  if (issues.length > 0) emit({ type: 'invalid', issues });
-
-  const previous = await readManifest(outDir);
-  const entries: ManifestVideo[] = [];
-  const plans: Planned[] = [];
-  for (const video of loaded.videos) {
-    let hash: string;
-    try {
-      hash = await contentHash(video);
-    } catch (e) {
-      // The image vanished or became unreadable between validation and hashing.
-      entries.push(failedEntry(video, '', localError(e)));
-      continue;
-    }
-    const key = `${video.name}:${hash}`;
-    const before = previous?.videos.find((v) => v.name === video.name);
-    let action: Planned['action'] = dryRun ? 'quote' : 'render';
-    if (!options.force && before && (await outputStillThere(outDir, before, hash))) action = 'skip';
-    else if (await ledger.get(key)) action = 'resume';
-    plans.push({ video, hash, key, action, ...(before ? { previous: before } : {}) });
-  }
-  const keys = new Set(plans.map((p) => p.key));
-  const orphanJobs = (await ledger.list())
-    .filter((e) => e.completedAt === undefined && !keys.has(e.key))
-    .map((e) => ({ key: e.key, jobId: e.jobId }));
-  emit({
-    type: 'planned',
-    videos: plans.map((p) => ({ name: p.video.name, source: p.video.file, hash: p.hash, action: p.action })),
-    orphanJobs,
-  });
-
-  const update = (p: Planned, phase: VideoPhase, extra: Partial<VideoUpdate> = {}) =>
-    emit({ type: 'video', name: p.video.name, source: p.video.file, phase, at: now(), ...extra });
-
-  const results = new Map<Planned, ManifestVideo>();
-  for (const p of plans.filter((p) => p.action === 'skip')) {
-    const prev = p.previous!;
-    results.set(p, { ...prev, source: p.video.file, status: 'skipped', error: null });
-    update(p, 'skipped', {
-      ...(prev.jobId ? { jobId: prev.jobId } : {}),
-      ...(prev.file ? { file: prev.file } : {}),
-    });
+  let entries: ManifestVideo[] = [];
+  let issues: ManifestIssue[] = [];
+  if (discovery.files.length > 0 || (await exists(ledgerPath))) {
+    const { renderVideos } = await import('./render-videos.js');
+    ({ entries, issues } = await renderVideos(
+      options,
+      { root, outDir, ledgerPath, dryRun, now, emit },
+      discovery.files,
+    ));
+  } else {
+    // No prompt file and no ledger: nothing to render, resume or report.
+    emit({ type: 'planned', videos: [], orphanJobs: [] });
   }
 
-  const todo = plans.filter((p) => p.action !== 'skip');
-  const images = new ImageCache();
-  if (dryRun) {
-    await pool(todo, options.concurrency ?? 4, async (p) => {
-      results.set(p, await quote(p, options.client, ledger, images, update, options.signal));
-    });
-  } else if (todo.length > 0) {
-    const items: RenderItem[] = [];
-    const ready: Planned[] = [];
-    for (const p of todo) {
-      try {
-        items.push(await renderItem(p, images));
-        ready.push(p);
-      } catch (e) {
-        const error = localError(e);
-        results.set(p, failedEntry(p.video, p.hash, error));
-        update(p, 'failed', { error });
-      }
-    }
-    const live = new Map<number, { retrying?: string; phase: VideoPhase; cost?: number; resumed?: boolean }>();
-    const settled = await options.client.renderMany(items, {
-      concurrency: options.concurrency ?? 4,
-      sink: createFileSink(outDir),
-      ledger,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      onEvent: (event, index) => {
-        const p = ready[index];
-        if (!p) return;
-        const state = live.get(index) ?? { phase: 'queued' as VideoPhase };
-        live.set(index, state);
-        if (event.type === 'submitted') {
-          if (event.cost !== undefined) state.cost = event.cost;
-          if (event.resumed) state.resumed = true;
-        }
-        const translated = translate(event, outDir, state);
-        if (translated) update(p, translated.phase, translated.extra);
-      },
-    });
-    images.clear();
-    for (const s of settled) {
-      const p = ready[s.index]!;
-      if (s.status === 'fulfilled') {
-        const first = s.value.files[0];
-        results.set(p, {
-          name: p.video.name,
-          source: p.video.file,
-          hash: p.hash,
-          jobId: s.value.jobId,
-          status: 'rendered',
-          file: first?.file ? path.relative(outDir, first.file).split(path.sep).join('/') : null,
-          bytes: first?.bytes ?? null,
-          creativeUnits: s.value.creativeUnitsCost ?? null,
-          ...(s.value.resumed ? { resumed: true } : {}),
-          error: null,
-        });
-      } else {
-        const error = errorJson(s.error);
-        const stopped = s.error.code === 'aborted';
-        const seen = live.get(s.index);
-        results.set(p, {
-          name: p.video.name,
-          source: p.video.file,
-          hash: p.hash,
-          jobId: s.error.jobId ?? null,
-          status: stopped ? 'interrupted' : 'failed',
-          file: null,
-          bytes: null,
-          creativeUnits: seen?.cost ?? null,
-          ...(seen?.resumed ? { resumed: true } : {}),
-          error,
-        });
-      }
-    }
-  }
-
-  for (const p of plans) {
-    const entry = results.get(p);
-    if (entry) entries.push(entry);
-  }
   const manifest = summarize(entries, issues, { dryRun, now: new Date(now()) });
   const manifestPath = await writeJsonAtomic(
     path.join(outDir, dryRun ? DRY_RUN_MANIFEST_FILE : MANIFEST_FILE),
@@ -234,214 +104,11 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
   return { manifest, manifestPath, ledgerPath, interrupted };
 }
 
-/** An earlier output can be kept when it was made from the same content and is still whole on disk. */
-async function outputStillThere(outDir: string, before: ManifestVideo, hash: string): Promise<boolean> {
-  if (before.hash !== hash || (before.status !== 'rendered' && before.status !== 'skipped')) return false;
-  if (!before.file || before.bytes === null) return false;
-  const file = path.resolve(outDir, before.file);
-  if (path.dirname(file) !== outDir) return false;
+const exists = async (file: string): Promise<boolean> => {
   try {
-    const info = await stat(file);
-    return info.isFile() && info.size === before.bytes;
+    await stat(file);
+    return true;
   } catch {
     return false;
   }
-}
-
-/** Reads each input image once, however many videos use it. */
-class ImageCache {
-  private readonly files = new Map<string, Promise<Uint8Array>>();
-  read(file: string): Promise<Uint8Array> {
-    let bytes = this.files.get(file);
-    if (!bytes) {
-      bytes = readFile(file).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      this.files.set(file, bytes);
-    }
-    return bytes;
-  }
-  clear(): void {
-    this.files.clear();
-  }
-}
-
-async function imageInput(source: ImageSource, images: ImageCache): Promise<ImageInput> {
-  if (source.kind === 'asset') return { assetId: source.assetId };
-  if (source.kind === 'url') return { url: source.url };
-  return { bytes: await images.read(source.path), fileName: path.basename(source.path) };
-}
-
-async function renderItem(p: Planned, images: ImageCache): Promise<RenderItem> {
-  const v = p.video;
-  return {
-    key: p.key,
-    name: v.name,
-    modelId: v.model,
-    prompt: v.prompt,
-    ...v.tuning,
-    ...(Object.keys(v.params).length > 0 ? { params: v.params } : {}),
-    ...(v.image ? { image: await imageInput(v.image, images) } : {}),
-    ...(v.lastFrameImage ? { lastFrameImage: await imageInput(v.lastFrameImage, images) } : {}),
-  };
-}
-
-/** Dry run of one video: upload its images (free), then ask the API for the price (`?dryRun=true`). */
-async function quote(
-  p: Planned,
-  client: ScenarioClient,
-  ledger: LedgerPort,
-  images: ImageCache,
-  update: (p: Planned, phase: VideoPhase, extra?: Partial<VideoUpdate>) => void,
-  signal: AbortSignal | undefined,
-): Promise<ManifestVideo> {
-  const base = { name: p.video.name, source: p.video.file, hash: p.hash, file: null, bytes: null };
-  const existing = await ledger.get(p.key);
-  if (existing) {
-    // Already submitted by an earlier run: the next real run resumes it for free.
-    update(p, 'quoted', { jobId: existing.jobId, creativeUnits: 0, resumed: true });
-    return { ...base, jobId: existing.jobId, status: 'quoted', creativeUnits: 0, resumed: true, error: null };
-  }
-  try {
-    const call = signal ? { signal } : {};
-    const params: Record<string, unknown> = { ...p.video.params, prompt: p.video.prompt, ...p.video.tuning };
-    for (const field of ['image', 'lastFrameImage'] as const) {
-      const source = p.video[field];
-      if (!source) continue;
-      update(p, 'uploading');
-      params[field] = await assetIdFor(source, client, images, call);
-    }
-    const estimate = await client.estimateCost({ modelId: p.video.model, params }, call);
-    update(p, 'quoted', { creativeUnits: estimate.creativeUnitsCost });
-    return { ...base, jobId: null, status: 'quoted', creativeUnits: estimate.creativeUnitsCost, error: null };
-  } catch (e) {
-    const error = errorJson(toScenarioError(e, signal ? { signal } : {}));
-    const stopped = error.code === 'aborted';
-    update(p, stopped ? 'interrupted' : 'failed', { error });
-    return { ...base, jobId: null, status: stopped ? 'interrupted' : 'failed', creativeUnits: null, error };
-  }
-}
-
-const URL_IMAGE_MAX_BYTES = 50 * 1024 * 1024;
-
-async function assetIdFor(
-  source: ImageSource,
-  client: ScenarioClient,
-  images: ImageCache,
-  call: { signal?: AbortSignal },
-): Promise<string> {
-  if (source.kind === 'asset') return source.assetId;
-  if (source.kind === 'file') {
-    const bytes = await images.read(source.path);
-    return (await client.uploadImage({ bytes, fileName: path.basename(source.path) }, call)).assetId;
-  }
-  // A URL image: fetch it without credentials, then upload it like a file.
-  const response = await fetch(source.url, { ...call, redirect: 'follow' });
-  if (!response.ok) {
-    throw new ScenarioError({
-      code: 'invalid_input',
-      message: `Could not fetch ${source.url}: HTTP ${response.status}`,
-      field: 'image',
-      retryable: false,
-    });
-  }
-  const buffer = new Uint8Array(await response.arrayBuffer());
-  if (buffer.length > URL_IMAGE_MAX_BYTES) {
-    throw new ScenarioError({ code: 'invalid_input', message: `${source.url} is too large`, retryable: false });
-  }
-  const fileName = path.posix.basename(new URL(source.url).pathname) || 'image';
-  return (await client.uploadImage({ bytes: buffer, fileName }, call)).assetId;
-}
-
-/** The core's event for one item, as a display update. */
-function translate(
-  event: RenderEvent,
-  outDir: string,
-  state: { retrying?: string; phase: VideoPhase },
-): { phase: VideoPhase; extra: Partial<VideoUpdate> } | undefined {
-  const set = (phase: VideoPhase, extra: Partial<VideoUpdate> = {}) => {
-    state.phase = phase;
-    if (event.type !== 'retrying') delete state.retrying;
-    return { phase, extra: { ...extra, ...(state.retrying ? { retrying: state.retrying } : {}) } };
-  };
-  switch (event.type) {
-    case 'validated':
-      return undefined;
-    case 'uploading':
-      return set('uploading');
-    case 'submitted':
-      return set('submitted', {
-        jobId: event.jobId,
-        ...(event.cost !== undefined ? { creativeUnits: event.cost } : {}),
-        ...(event.resumed ? { resumed: true } : {}),
-      });
-    case 'status':
-      return set('waiting', {
-        jobId: event.jobId,
-        status: event.status,
-        ...(event.progress !== undefined ? { progress: event.progress } : {}),
-      });
-    case 'retrying':
-      state.retrying = event.cause;
-      return set(state.phase);
-    case 'downloading':
-      return set('downloading', {
-        ...(event.jobId !== undefined ? { jobId: event.jobId } : {}),
-        bytes: event.bytes,
-        ...(event.total !== undefined ? { total: event.total } : {}),
-      });
-    case 'completed':
-      return set('rendered', {
-        jobId: event.jobId,
-        ...(event.file ? { file: path.relative(outDir, event.file).split(path.sep).join('/') } : {}),
-      });
-    case 'failed': {
-      const error = errorJson(event.error);
-      return set(event.error.code === 'aborted' ? 'interrupted' : 'failed', {
-        error,
-        ...(event.error.jobId ? { jobId: event.error.jobId } : {}),
-      });
-    }
-  }
-}
-
-/** An error as the manifest shows it: code, message and what helps, never a stack or a credential. */
-export function errorJson(error: ScenarioError): ManifestError {
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error.jobId !== undefined ? { jobId: error.jobId } : {}),
-    ...(error.reason !== undefined ? { reason: error.reason } : {}),
-    ...(error.hint !== undefined ? { hint: error.hint } : {}),
-    ...(error.traceId !== undefined ? { traceId: error.traceId } : {}),
-    retryable: error.retryable,
-  };
-}
-
-function localError(e: unknown): ManifestError {
-  return errorJson(toScenarioError(e));
-}
-
-function failedEntry(video: LoadedVideo, hash: string, error: ManifestError): ManifestVideo {
-  return {
-    name: video.name,
-    source: video.file,
-    hash,
-    jobId: null,
-    status: 'failed',
-    file: null,
-    bytes: null,
-    creativeUnits: null,
-    error,
-  };
-}
-
-/** Run `fn` over `items` with at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
+};

@@ -1,0 +1,61 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+
+// src/batch/manifest.ts
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+var MANIFEST_FILE = "manifest.json";
+var MANIFEST_VERSION = 1;
+function summarize(videos, issues, options) {
+  const count = (s) => videos.filter((v) => v.status === s).length;
+  const spent = videos.filter((v) => (v.status === "rendered" || v.status === "interrupted" || v.status === "quoted") && !v.resumed).reduce((sum, v) => sum + (v.creativeUnits ?? 0), 0);
+  return {
+    version: MANIFEST_VERSION,
+    createdAt: options.now.toISOString(),
+    dryRun: options.dryRun,
+    totals: {
+      videos: videos.length,
+      rendered: count("rendered"),
+      skipped: count("skipped"),
+      failed: count("failed"),
+      interrupted: count("interrupted"),
+      invalidFiles: new Set(issues.map((i) => i.file)).size,
+      creativeUnits: Math.round(spent * 1e3) / 1e3
+    },
+    videos,
+    issues
+  };
+}
+async function readManifest(outDir) {
+  try {
+    const data = JSON.parse(await readFile(path.join(outDir, MANIFEST_FILE), "utf8"));
+    if (data.version !== MANIFEST_VERSION || !Array.isArray(data.videos)) return void 0;
+    return data;
+  } catch {
+    return void 0;
+  }
+}
+async function writeManifest(outDir, manifest) {
+  return writeJsonAtomic(path.join(outDir, MANIFEST_FILE), manifest);
+}
+async function writeJsonAtomic(file, value) {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(value, null, 2)}
+`);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  return file;
+}
+
+export {
+  MANIFEST_FILE,
+  summarize,
+  readManifest,
+  writeManifest,
+  writeJsonAtomic
+};

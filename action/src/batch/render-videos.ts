@@ -253,7 +253,7 @@ async function quote(
       const source = p.video[field];
       if (!source) continue;
       update(p, 'uploading');
-      params[field] = await assetIdFor(source, client, images, call);
+      params[field] = await assetIdFor(source, client, images, call, field);
     }
     const estimate = await client.estimateCost({ modelId: p.video.model, params }, call);
     update(p, 'quoted', { creativeUnits: estimate.creativeUnitsCost });
@@ -266,35 +266,20 @@ async function quote(
   }
 }
 
-const URL_IMAGE_MAX_BYTES = 50 * 1024 * 1024;
-
 async function assetIdFor(
   source: ImageSource,
   client: ScenarioClient,
   images: ImageCache,
   call: { signal?: AbortSignal },
+  field: string,
 ): Promise<string> {
   if (source.kind === 'asset') return source.assetId;
   if (source.kind === 'file') {
     const bytes = await images.read(source.path);
     return (await client.uploadImage({ bytes, fileName: path.basename(source.path) }, call)).assetId;
   }
-  // A URL image: fetch it without credentials, then upload it like a file.
-  const response = await fetch(source.url, { ...call, redirect: 'follow' });
-  if (!response.ok) {
-    throw new ScenarioError({
-      code: 'invalid_input',
-      message: `Could not fetch ${source.url}: HTTP ${response.status}`,
-      field: 'image',
-      retryable: false,
-    });
-  }
-  const buffer = new Uint8Array(await response.arrayBuffer());
-  if (buffer.length > URL_IMAGE_MAX_BYTES) {
-    throw new ScenarioError({ code: 'invalid_input', message: `${source.url} is too large`, retryable: false });
-  }
-  const fileName = path.posix.basename(new URL(source.url).pathname) || 'image';
-  return (await client.uploadImage({ bytes: buffer, fileName }, call)).assetId;
+  // A URL image: the core fetches it without credentials (size-capped) and uploads it, as a render does.
+  return (await client.resolveImage({ url: source.url }, { ...call, field })).assetId;
 }
 
 /** The core's event for one item, as a display update. */

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -317,5 +319,30 @@ describe('batch renderer against the fake API', { timeout: 60_000 }, () => {
     expect(fake.state().submissions.filter((s) => s.dryRun)).toHaveLength(3);
     await expect(stat(path.join(out(), 'manifest.json'))).rejects.toThrow();
     expect(fake.state().hazards.dryRunInBody).toBe(0);
+  });
+
+  it('quotes a video whose image is a URL: fetched without credentials, uploaded, nothing paid', async () => {
+    const { fake, client } = await start();
+    const png = await readFile(path.join(examples, 'cells.png'));
+    const seen: Array<string | undefined> = [];
+    const images = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png);
+    });
+    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = images.address() as AddressInfo;
+      await write('prompts/remote.yml', `prompt: from a URL\nimage: http://127.0.0.1:${port}/cells.png\n`);
+      const result = await renderBatch({ root: repo, outDir: 'out', client, dryRun: true });
+      expect(result.manifest.videos).toMatchObject([{ name: 'remote', status: 'quoted', error: null }]);
+      expect(result.manifest.totals.creativeUnits).toBeGreaterThan(0);
+      expect(seen).toEqual([undefined]);
+      const quoted = fake.state().submissions.filter((s) => s.dryRun);
+      expect(quoted).toHaveLength(1);
+      expect(quoted[0]!.input.image).toMatch(/^asset_/);
+      expect(paidSubmits(fake)).toBe(0);
+    } finally {
+      await new Promise((resolve) => images.close(resolve));
+    }
   });
 });

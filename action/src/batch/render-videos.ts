@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ScenarioError } from '@scenario-video/core';
 import {
-  ScenarioError,
   toScenarioError,
   type ImageInput,
   type LedgerPort,

@@ -38,7 +38,8 @@ try {
     ...common,
     absWorkingDir: root,
     // bench.mjs runs the benchmark, the fake and the baselines; ours.mjs only our client (its RSS is ours).
-    entryPoints: { bench: 'bench/src/main.ts', ours: 'bench/src/ours.ts' },
+    // ours-client.mjs: the download role with the core alone, for comparison.
+    entryPoints: { bench: 'bench/src/main.ts', ours: 'bench/src/ours.ts', 'ours-client': 'bench/src/ours-client.ts' },
     outdir: out,
     outExtension: { '.js': '.mjs' },
   });

@@ -1,50 +1,27 @@
 /**
  * Metric 3: streaming a large video to disk. The fake pads its MP4 to `bytes` (streamed from its
- * CDN origin); our client (core `downloadAsset` + the Node file sink: temp file, fsync, atomic
- * rename) and `curl -o` fetch the same asset in turn, each in its own process. Throughput ratio per
- * pair (median over pairs, alternating who goes first) and our process's peak RSS.
+ * CDN origin); our client (core `downloadAsset` + the Node file sink: temp file, atomic rename)
+ * and `curl -o` fetch the same asset in turn, each in its own process. Throughput ratio per pair
+ * (median over pairs, alternating who goes first) and our process's peak RSS. Ours runs in a process
+ * holding the whole client (as in the CLI and the Action); the same download in a process with the
+ * core alone is reported beside it.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createFileSink } from '../../packages/core/src/node/index.js';
-import { ourClient } from './clients.js';
-import { FakeHandle, type FakeInfo } from './fake.js';
+import { FakeHandle } from './fake.js';
 import { makePng } from './png.js';
-import { peakRssMb, runRole } from './proc.js';
+import type { DownloadArgs, DownloadRun } from './download-role.js';
+import { runRole } from './proc.js';
 import { RawClient } from './raw.js';
 
 export const CURL = '/usr/bin/curl';
-
-export interface DownloadArgs {
-  info: FakeInfo;
-  assetId: string;
-  dir: string;
-}
-
-export interface DownloadRun {
-  ms: number;
-  bytes: number;
-  peakRssMb: number;
-  /** Our process's RSS just before the download (Node with our code loaded). */
-  startRssMb?: number;
-}
-
-export async function downloadOursRole(a: DownloadArgs): Promise<DownloadRun> {
-  const { client } = ourClient(a.info);
-  const startRssMb = process.memoryUsage().rss / 1024 / 1024;
-  const started = performance.now();
-  const result = await client.downloadAsset(a.assetId, createFileSink(a.dir), { name: 'ours.mp4' });
-  const ms = performance.now() - started;
-  await rm(result.file!, { force: true });
-  return { ms, bytes: result.bytes, peakRssMb: peakRssMb(), startRssMb };
-}
 
 export const SYNC = '/usr/bin/sync';
 
 /**
  * `curl -o` of the same (freshly signed) URL; curl's own total time. With `durable`, then
- * `sync FILE` (fsync), timed too: the same durability as ours, which fsyncs before its rename.
+ * `sync FILE` (fsync), timed too: what forcing the data to disk would cost.
  */
 async function curlOnce(url: string, file: string, durable = false): Promise<DownloadRun> {
   const out = await new Promise<string>((resolve, reject) => {
@@ -74,13 +51,15 @@ async function curlOnce(url: string, file: string, durable = false): Promise<Dow
 
 export interface DownloadMetric {
   bytes: number;
-  pairs: Array<{ ours: DownloadRun; curl: DownloadRun; curlSync: DownloadRun; ratio: number }>;
+  pairs: Array<{ ours: DownloadRun; curl: DownloadRun; curlSync: DownloadRun; alone: DownloadRun; ratio: number }>;
   /** Median of (our throughput ÷ curl's). */
   ratio: number;
   oursMBps: number;
   curlMBps: number;
-  /** `curl -o` then `sync FILE`: the same durability as ours. */
+  /** `curl -o` then `sync FILE`: what forcing the data to disk costs. */
   curlSyncMBps: number;
+  /** The same download in a process with the core alone loaded (no batch renderer). */
+  aloneMBps: number;
   peakRssMb: number;
   /** RSS before the download started (the process with our code loaded), max over runs. */
   startRssMb: number;
@@ -103,24 +82,28 @@ export async function measureDownload(o: { bytes: number; pairs: number; tmp: st
     const assetId = done.metadata!.assetIds![0]!;
     const pairs: DownloadMetric['pairs'] = [];
     for (let i = 0; i < o.pairs; i++) {
-      const ours = async () =>
-        runRole<DownloadRun>('download-ours', { info: fake.info, assetId, dir } satisfies DownloadArgs, 600_000);
+      const args = { info: fake.info, assetId, dir } satisfies DownloadArgs;
+      const ours = async () => runRole<DownloadRun>('download-ours', args, 600_000);
+      const alone = async () => runRole<DownloadRun>('download-client', args, 600_000);
       const curl = async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4'));
       const curlSync = async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4'), true);
       let o1: DownloadRun;
       let c1: DownloadRun;
       let s1: DownloadRun;
+      let a1: DownloadRun;
       if (i % 2 === 0) {
         o1 = await ours();
         c1 = await curl();
+        a1 = await alone();
         s1 = await curlSync();
       } else {
         s1 = await curlSync();
+        a1 = await alone();
         c1 = await curl();
         o1 = await ours();
       }
       if (o1.bytes !== c1.bytes || o1.bytes < o.bytes) throw new Error(`sizes differ: ${o1.bytes} vs ${c1.bytes}`);
-      pairs.push({ ours: o1, curl: c1, curlSync: s1, ratio: c1.ms / o1.ms });
+      pairs.push({ ours: o1, curl: c1, curlSync: s1, alone: a1, ratio: c1.ms / o1.ms });
     }
     const mb = (run: DownloadRun) => run.bytes / 1e6 / (run.ms / 1000);
     return {
@@ -130,6 +113,7 @@ export async function measureDownload(o: { bytes: number; pairs: number; tmp: st
       oursMBps: median(pairs.map((p) => mb(p.ours))),
       curlMBps: median(pairs.map((p) => mb(p.curl))),
       curlSyncMBps: median(pairs.map((p) => mb(p.curlSync))),
+      aloneMBps: median(pairs.map((p) => mb(p.alone))),
       peakRssMb: Math.max(...pairs.map((p) => p.ours.peakRssMb)),
       startRssMb: Math.max(...pairs.map((p) => p.ours.startRssMb ?? 0)),
     };

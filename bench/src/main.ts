@@ -107,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
       rows.push(
         row(`download ${size}: throughput`, 'MB/s', m.oursMBps, m.curlMBps, { of: 'ratio', op: '>=', value: 0.8 }),
         row(`download ${size}: throughput vs curl -o && sync FILE`, 'MB/s', m.oursMBps, m.curlSyncMBps),
+        row(`download ${size}: throughput, core alone loaded, vs curl -o`, 'MB/s', m.aloneMBps, m.curlMBps),
         row(`download ${size}: peak RSS`, 'MB', m.peakRssMb, null, { of: 'ours', op: '<=', value: 120 }),
         row(`download ${size}: RSS before the download`, 'MB', m.startRssMb, null),
       );

@@ -4,7 +4,7 @@
  * and the batch renderer), so its peak RSS is ours, not the benchmark's.
  */
 import { batchOursRole } from './batch.js';
-import { downloadOursRole } from './download.js';
+import { downloadOursRole } from './download-role.js';
 import { waitOursRole } from './polling.js';
 import { serveRole } from './proc.js';
 

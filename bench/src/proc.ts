@@ -19,6 +19,7 @@ const OURS = new Set(['batch-ours', 'wait-ours', 'download-ours']);
 export const bundlePath = (role?: string): string => {
   const dir = path.dirname(process.argv[1]!);
   if (role === 'n8n') return path.join(dir, 'n8n.mjs');
+  if (role === 'download-client') return path.join(dir, 'ours-client.mjs');
   return role !== undefined && OURS.has(role) ? path.join(dir, 'ours.mjs') : process.argv[1]!;
 };
 

@@ -40,8 +40,7 @@ const originOf = (url: string): string | undefined => {
  * The HTTP port over node:http(s), for every request (API calls, uploads, CDN downloads). Nothing
  * here uses `fetch`, so undici never loads: on Node 20 a 1 GiB download over node:http peaks at
  * about 92 MB RSS, but having called `fetch` once in the process raises that to about 121 MB, and
- * fetch's web streams cost about twice the CPU per byte (a 1 GiB download went from about 0.5 to
- * about 0.8 of `curl -o`'s speed without them).
+ * fetch's web streams cost about twice the CPU per byte (`pnpm bench`'s download rows).
  *
  * The contract (HttpPort in ../ports.ts):
  * - Basic auth only when the request asks for it AND goes to the base URL's origin; a caller's

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Manifest, ManifestVideo, VideoStatus } from '../batch/manifest.js';
 
 /** What the job summary and the PR comment show besides the manifest. */
@@ -75,60 +76,111 @@ function artifactCell(v: ManifestVideo, ctx: ReportContext): string {
   return ctx.artifact.url ? `[${label}](${ctx.artifact.url})` : label;
 }
 
-/** The results as markdown: headline, table, prompt-file problems and failures. */
-export function reportMarkdown(ctx: ReportContext): string {
+/** GitHub refuses a job summary over 1 MiB (and then shows none). */
+export const SUMMARY_MAX_BYTES = 1024 * 1024;
+/** GitHub refuses a pull request comment over 65 536 characters. */
+export const COMMENT_MAX_CHARS = 65_536;
+
+/** One list of the report: its rows, and what it says when only some of them fit. */
+interface ReportList {
+  head: string[];
+  rows: string[];
+  more: (n: number) => string;
+}
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/**
+ * The results as markdown: headline, table, prompt-file problems and failures, in at most
+ * `maxBytes` bytes of UTF-8 (a character is never more than its bytes, so a byte budget also holds
+ * for GitHub's limit on comment characters). When everything does not fit, the failures keep
+ * their rows first (they name the job to recover), then the prompt-file errors, then the table;
+ * each cut list ends by saying how many rows it left out and where they all are.
+ */
+export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES): string {
   const { manifest } = ctx;
-  const lines: string[] = ['### Scenario videos', '', headline(ctx), ''];
-  if (ctx.note) lines.push(`> ${ctx.note}`, '');
+  const top: string[] = ['### Scenario videos', '', headline(ctx), ''];
+  if (ctx.note) top.push(`> ${ctx.note}`, '');
   if (ctx.interrupted) {
-    lines.push(
+    top.push(
       '> The run was cancelled while waiting. Submitted jobs are kept in the ledger (saved to the Actions cache): ' +
         're-run the workflow to resume them without paying again.',
       '',
     );
   }
-  if (manifest.videos.length > 0) {
-    lines.push(
+  const where = ctx.artifact ? `\`manifest.json\` in the artifact ${cell(ctx.artifact.name)}` : '`manifest.json`';
+  const more = (what: string) => (n: number) => `- …and ${n} more ${what}: every one is in ${where}.`;
+  const table: ReportList = {
+    head: [
       '| Video | Source file | Status | Job id | Duration | Creative units | Artifact |',
       '| --- | --- | --- | --- | --- | --- | --- |',
-    );
-    for (const v of manifest.videos) {
-      lines.push(
+    ],
+    rows: manifest.videos.map(
+      (v) =>
         `| ${cell(v.name)} | ${code(v.source)} | ${STATUS_LABEL[v.status]}${v.resumed ? ' (resumed)' : ''} | ${
           v.jobId ? code(v.jobId) : '—'
         } | ${formatDuration(ctx.durations.get(v.name))} | ${formatCu(v.creativeUnits)} | ${artifactCell(v, ctx)} |`,
-      );
-    }
-    lines.push('');
-  } else if (manifest.issues.length === 0) {
-    lines.push('No prompt files matched.', '');
-  }
-  if (ctx.artifact?.url) lines.push(`Artifact: [${cell(ctx.artifact.name)}](${ctx.artifact.url})`, '');
-  if (manifest.issues.length > 0) {
-    lines.push('#### Prompt file errors', '');
-    for (const i of manifest.issues) {
-      const where = i.column === undefined ? `${i.file}:${i.line}` : `${i.file}:${i.line}:${i.column}`;
-      lines.push(`- ${code(where)} ${cell(i.field)}: ${cell(i.message)}`);
-    }
-    lines.push('');
-  }
-  const failed = manifest.videos.filter((v) => v.status === 'failed' && v.error);
-  if (failed.length > 0) {
-    lines.push('#### Failures', '');
-    for (const v of failed) {
-      const e = v.error!;
-      const extra = [e.hint ? `hint: ${e.hint}` : '', e.traceId ? `trace id: ${e.traceId}` : '']
-        .filter(Boolean)
-        .join('; ');
-      lines.push(
-        `- **${cell(v.name)}** (${code(v.source)}${v.jobId ? `, job ${code(v.jobId)}` : ''}): ${code(e.code)} ${cell(
+    ),
+    more: (n) => `\n${more('videos')(n)}`,
+  };
+  const issues: ReportList = {
+    head: ['#### Prompt file errors', ''],
+    rows: manifest.issues.map((i) => {
+      const at = i.column === undefined ? `${i.file}:${i.line}` : `${i.file}:${i.line}:${i.column}`;
+      return `- ${code(at)} ${cell(i.field)}: ${cell(i.message)}`;
+    }),
+    more: more('prompt file errors'),
+  };
+  const failures: ReportList = {
+    head: ['#### Failures', ''],
+    rows: manifest.videos
+      .filter((v) => v.status === 'failed' && v.error)
+      .map((v) => {
+        const e = v.error!;
+        const extra = [e.hint ? `hint: ${e.hint}` : '', e.traceId ? `trace id: ${e.traceId}` : '']
+          .filter(Boolean)
+          .join('; ');
+        return `- **${cell(v.name)}** (${code(v.source)}${v.jobId ? `, job ${code(v.jobId)}` : ''}): ${code(e.code)} ${cell(
           e.message,
-        )}${extra ? ` (${cell(extra)})` : ''}`,
-      );
+        )}${extra ? ` (${cell(extra)})` : ''}`;
+      }),
+    more: more('failures'),
+  };
+
+  const render = (shown: { table: number; issues: number; failures: number }): string => {
+    const lines = [...top];
+    const list = (l: ReportList, n: number) => {
+      lines.push(...l.head, ...l.rows.slice(0, n));
+      if (n < l.rows.length) lines.push(l.more(l.rows.length - n));
+      lines.push('');
+    };
+    if (table.rows.length > 0) list(table, shown.table);
+    else if (issues.rows.length === 0) lines.push('No prompt files matched.', '');
+    if (ctx.artifact?.url) lines.push(`Artifact: [${cell(ctx.artifact.name)}](${ctx.artifact.url})`, '');
+    if (issues.rows.length > 0) list(issues, shown.issues);
+    if (failures.rows.length > 0) list(failures, shown.failures);
+    return `${lines.join('\n')}\n`;
+  };
+
+  const all = { table: table.rows.length, issues: issues.rows.length, failures: failures.rows.length };
+  const full = render(all);
+  if (utf8Bytes(full) <= maxBytes) return full;
+  // Room for the rows once the frame (headings, the "…and N more" lines) is counted.
+  let room = maxBytes - utf8Bytes(render({ table: 0, issues: 0, failures: 0 }));
+  const shown = { table: 0, issues: 0, failures: 0 };
+  for (const [key, l] of [
+    ['failures', failures],
+    ['issues', issues],
+    ['table', table],
+  ] as const) {
+    for (const row of l.rows) {
+      const cost = utf8Bytes(row) + 1;
+      if (cost > room) break;
+      room -= cost;
+      shown[key]++;
     }
-    lines.push('');
   }
-  return `${lines.join('\n')}\n`;
+  return render(shown);
 }
 
 /** The hidden marker that finds our PR comment again (one per artifact name, so a matrix keeps one each). */

@@ -9,7 +9,15 @@ import type { PlannedVideo } from './cache.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
 import { cachePath } from './paths.js';
 import type { ActionDeps } from './ports.js';
-import { commentMarker, formatCu, joinPosix, reportMarkdown, videosOutput, type ReportContext } from './report.js';
+import {
+  COMMENT_MAX_CHARS,
+  commentMarker,
+  formatCu,
+  joinPosix,
+  reportMarkdown,
+  videosOutput,
+  type ReportContext,
+} from './report.js';
 
 /** Exit codes: the runner only distinguishes 0 from the rest. */
 const OK = 0;
@@ -448,7 +456,7 @@ async function finishReport(deps: ActionDeps, inputs: ActionInputs, report: Repo
     return;
   }
   const marker = commentMarker(inputs.artifactName);
-  const body = `${marker}\n${markdown}`;
+  const body = `${marker}\n${reportMarkdown(report, COMMENT_MAX_CHARS - marker.length - 1)}`;
   try {
     const comments = deps.comments(inputs.githubToken);
     const mine = (await comments.list(number)).find((c) => c.body.includes(marker));

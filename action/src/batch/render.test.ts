@@ -90,6 +90,8 @@ describe('batch renderer against the fake API', { timeout: 60_000 }, () => {
       ['cat', 'prompts/cat.yml', 'rendered', 'cat.mp4'],
     ]);
     expect(paidSubmits(fake)).toBe(3);
+    // Two images for three videos: each image is uploaded once and its asset shared.
+    expect(fake.state().requests.createAsset).toBe(2);
     for (const v of first.manifest.videos) {
       expect(v.jobId).toMatch(/^job_/);
       expect(v.hash).toMatch(/^[0-9a-f]{64}$/);

@@ -13,6 +13,8 @@ export interface ApiContext {
   retry: RetryPolicy;
   /** Timeout of one JSON request up to its response headers. */
   requestTimeoutMs: number;
+  /** Uploads made through this client, by bytes object, so the same bytes are uploaded once. */
+  uploads?: WeakMap<Uint8Array, Promise<{ assetId: string }>>;
 }
 
 /** Sends events to every listener of the current call (client-wide and per call). */

@@ -155,6 +155,7 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
     random: ports.random ?? Math.random,
     retry: { ...DEFAULT_RETRY_POLICY, ...(options.retry ?? {}) },
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    uploads: new WeakMap(),
   };
   const submitPolicy: RetryPolicy = { ...DEFAULT_SUBMIT_RETRY_POLICY, ...(options.submitRetry ?? {}) };
   const schedule: PollScheduleOptions = { ...DEFAULT_POLL_SCHEDULE, ...(options.poll ?? {}) };

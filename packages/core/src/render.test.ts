@@ -61,7 +61,7 @@ describe('renderVideo: validation first', () => {
     const result = await h.client.renderVideo({
       prompt: 'from first to last',
       image: { bytes: FRAME_PNG, fileName: 'first.png' },
-      lastFrameImage: { bytes: FRAME_PNG, fileName: 'last.png' },
+      lastFrameImage: { bytes: new Uint8Array(FRAME_PNG), fileName: 'last.png' },
     });
     expect(h.fake.state().requests.createAsset).toBe(2);
     expect(result.job.metadata.input).toMatchObject({
@@ -69,6 +69,15 @@ describe('renderVideo: validation first', () => {
       lastFrameImage: expect.stringMatching(/^asset_/),
     });
     expect(result.files).toEqual([]);
+    // The same bytes as both frames of a loop, already uploaded as the first frame above: no new upload.
+    const loop = await h.client.renderVideo({
+      prompt: 'ends where it starts',
+      image: { bytes: FRAME_PNG, fileName: 'loop.png' },
+      lastFrameImage: { bytes: FRAME_PNG, fileName: 'loop.png' },
+    });
+    expect(h.fake.state().requests.createAsset).toBe(2);
+    expect(loop.job.metadata.input.image).toBe(result.job.metadata.input.image);
+    expect(loop.job.metadata.input.lastFrameImage).toBe(loop.job.metadata.input.image);
   });
 });
 

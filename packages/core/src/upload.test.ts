@@ -73,6 +73,32 @@ describe('uploadImage against the fake API', () => {
 });
 
 describe('byte helpers', () => {
+  it('uploads the same bytes once per client, also when asked again while the first upload runs', async () => {
+    h = await startHarness();
+    const image = { bytes: new Uint8Array(FRAME_PNG), fileName: 'frame.png' };
+    const [a, b] = await Promise.all([h.client.uploadImage(image), h.client.uploadImage(image)]);
+    const c = await h.client.uploadImage({ ...image, fileName: 'again.png' });
+    expect(new Set([a.assetId, b.assetId, c.assetId]).size).toBe(1);
+    expect(h.fake.state().requests.createAsset).toBe(1);
+    // Equal bytes in another array are another image as far as the client knows: sent again.
+    const copy = await h.client.uploadImage({ bytes: new Uint8Array(FRAME_PNG), fileName: 'frame.png' });
+    expect(copy.assetId).not.toBe(a.assetId);
+    expect(h.fake.state().requests.createAsset).toBe(2);
+  });
+
+  it('does not share a failed upload: whoever waited for it uploads on its own', async () => {
+    h = await startHarness();
+    const image = { bytes: new Uint8Array(FRAME_PNG), fileName: 'frame.png' };
+    const controller = new AbortController();
+    const first = h.client.uploadImage(image, { signal: controller.signal });
+    const second = h.client.uploadImage(image);
+    controller.abort(new Error('stopped'));
+    await expect(first).rejects.toMatchObject({ code: 'aborted' });
+    expect((await second).assetId).toMatch(/^asset_/);
+    // The failure was forgotten: the next upload reuses the one that succeeded.
+    expect((await h.client.uploadImage(image)).assetId).toBe((await second).assetId);
+  });
+
   it('encodes base64 like Buffer does', () => {
     for (const n of [0, 1, 2, 3, 4, 5, 100, 12_289]) {
       const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 7919) % 256);

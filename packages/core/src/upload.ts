@@ -44,6 +44,11 @@ export const imageMimeType = (image: ImageBytes): string | undefined =>
  * URL), larger ones with the presigned multipart flow (`POST /uploads`, `PUT` each part without
  * credentials, `complete`, then poll until `imported`). Asset creation costs nothing, so its
  * transient errors are retried.
+ *
+ * The same bytes object given again to the same client (`ctx.uploads`) is not sent again: its
+ * asset id is reused, also while the first upload is still running (a batch that gives ten videos
+ * one first frame uploads it once). Bytes are taken as read-only once given. A failed upload is
+ * forgotten, and whoever was waiting for it uploads on its own.
  */
 export const uploadImage = async (
   ctx: ApiContext,
@@ -52,6 +57,26 @@ export const uploadImage = async (
 ): Promise<{ assetId: string }> => {
   if (!(image.bytes instanceof Uint8Array) || image.bytes.length === 0) throw invalid('The image is empty');
   if (typeof image.fileName !== 'string' || image.fileName.trim() === '') throw invalid('The image needs a file name');
+  const uploads = ctx.uploads;
+  const shared = uploads?.get(image.bytes);
+  if (shared !== undefined) {
+    try {
+      return await shared;
+    } catch {
+      // The first upload failed (or its caller stopped it): this one goes on its own below.
+    }
+  }
+  const upload = sendImage(ctx, image, options);
+  if (uploads !== undefined && !uploads.has(image.bytes)) {
+    uploads.set(image.bytes, upload);
+    upload.catch(() => {
+      if (uploads.get(image.bytes) === upload) uploads.delete(image.bytes);
+    });
+  }
+  return upload;
+};
+
+const sendImage = async (ctx: ApiContext, image: ImageBytes, options: UploadOptions): Promise<{ assetId: string }> => {
   const mimeType = imageMimeType(image);
   options.emit?.({ type: 'uploading', name: image.fileName, bytes: image.bytes.length });
   const inlineMax = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;

@@ -76,8 +76,8 @@ describe('renderVideo: validation first', () => {
       lastFrameImage: { bytes: FRAME_PNG, fileName: 'loop.png' },
     });
     expect(h.fake.state().requests.createAsset).toBe(2);
-    expect(loop.job.metadata.input.image).toBe(result.job.metadata.input.image);
-    expect(loop.job.metadata.input.lastFrameImage).toBe(loop.job.metadata.input.image);
+    expect(loop.job.metadata.input?.image).toBe(result.job.metadata.input?.image);
+    expect(loop.job.metadata.input?.lastFrameImage).toBe(loop.job.metadata.input?.image);
   });
 });
 

@@ -181,20 +181,20 @@ async function render(
   const { workspace, runId, runAttempt } = deps.context;
   const log = deps.log;
   const ledgerPath = path.join(outDir, LEDGER_FILE);
-  const cacheSteps = deps.cache ? await loadCacheSteps() : undefined;
-  const ledgerCache = deps.cache
-    ? new cacheSteps!.LedgerCache(deps.cache, ledgerPath, { workspace, runId, runAttempt, now: () => deps.now() })
+  const cache = deps.cache ? { port: deps.cache, steps: await loadCacheSteps() } : undefined;
+  const ledgerCache = cache
+    ? new cache.steps.LedgerCache(cache.port, ledgerPath, { workspace, runId, runAttempt, now: () => deps.now() })
     : undefined;
 
   // 1. Restore: the ledger (jobs an earlier, cancelled or failed run already paid for) and unchanged videos.
-  if (deps.cache) {
+  if (cache) {
     log.startGroup('Restoring from the Actions cache');
     try {
       const jobs = await ledgerCache!.restore();
       if (jobs > 0) log.info(`Ledger: ${jobs} job(s) submitted by earlier runs; they are resumed, never paid again.`);
       if (inputs.skipUnchanged && !inputs.dryRun) {
         const planned = await plan(inputs, workspace, outDir);
-        const restored = await cacheSteps!.restoreVideos(deps.cache, planned.videos, {
+        const restored = await cache.steps.restoreVideos(cache.port, planned.videos, {
           outDir,
           workspace,
           concurrency: inputs.concurrency,
@@ -303,13 +303,13 @@ async function render(
   clearTimeout(ledgerTimer);
 
   // 4. Save: the ledger first (it is what prevents paying twice), then the new videos.
-  if (deps.cache && !inputs.dryRun) {
+  if (cache && !inputs.dryRun) {
     if (ledgerSave) await ledgerSave;
     ledgerSave = undefined;
     await saveLedger();
     if (inputs.skipUnchanged) {
-      const saved = await cacheSteps!
-        .saveVideos(deps.cache, manifest.videos, {
+      const saved = await cache.steps
+        .saveVideos(cache.port, manifest.videos, {
           outDir,
           workspace,
           concurrency: inputs.concurrency,

@@ -98,15 +98,13 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
           return all.map((c) => ({ id: c.id, body: c.body ?? '' }));
         },
         async create(issueNumber, body) {
-          const { data } = await (
-            await octokit()
-          ).rest.issues.createComment({ ...repo(), issue_number: issueNumber, body });
+          const kit = await octokit();
+          const { data } = await kit.rest.issues.createComment({ ...repo(), issue_number: issueNumber, body });
           return { id: data.id, body: data.body ?? '' };
         },
         async update(commentId, body) {
-          const { data } = await (
-            await octokit()
-          ).rest.issues.updateComment({ ...repo(), comment_id: commentId, body });
+          const kit = await octokit();
+          const { data } = await kit.rest.issues.updateComment({ ...repo(), comment_id: commentId, body });
           return { id: data.id, body: data.body ?? '' };
         },
       };

@@ -99,6 +99,23 @@ describe('byte helpers', () => {
     expect((await h.client.uploadImage(image)).assetId).toBe((await second).assetId);
   });
 
+  it('stops waiting for a shared upload when its own caller aborts', async () => {
+    h = await startHarness();
+    h.fake.setOptions({ faults: [{ route: 'createAsset', kind: 'slow', delayMs: 1500, times: 1 }] });
+    const image = { bytes: new Uint8Array(FRAME_PNG), fileName: 'frame.png' };
+    const settled: string[] = [];
+    const first = h.client.uploadImage(image).then(() => settled.push('first'));
+    const controller = new AbortController();
+    const second = h.client.uploadImage(image, { signal: controller.signal }).catch((e: unknown) => {
+      settled.push('second');
+      throw e;
+    });
+    controller.abort(new Error('stopped'));
+    await expect(second).rejects.toMatchObject({ code: 'aborted' });
+    await first;
+    expect(settled).toEqual(['second', 'first']);
+  });
+
   it('encodes base64 like Buffer does', () => {
     for (const n of [0, 1, 2, 3, 4, 5, 100, 12_289]) {
       const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 7919) % 256);

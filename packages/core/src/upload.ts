@@ -61,8 +61,9 @@ export const uploadImage = async (
   const shared = uploads?.get(image.bytes);
   if (shared !== undefined) {
     try {
-      return await shared;
+      return await untilAborted(shared, options.signal);
     } catch {
+      if (options.signal?.aborted) throw abortedError(undefined, options.signal.reason);
       // The first upload failed (or its caller stopped it): this one goes on its own below.
     }
   }
@@ -74,6 +75,17 @@ export const uploadImage = async (
     });
   }
   return upload;
+};
+
+/** `shared`, unless `signal` aborts first: a caller waiting for someone else's upload still stops when told. */
+const untilAborted = <T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
+  if (signal === undefined) return shared;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 };
 
 const sendImage = async (ctx: ApiContext, image: ImageBytes, options: UploadOptions): Promise<{ assetId: string }> => {

@@ -71,11 +71,14 @@ export interface ByteSink {
 export interface SinkWriter {
   /** Bytes accepted so far; a resumed download asks the server for the rest from here. */
   readonly bytesWritten: number;
-  /** The chunk belongs to the sink from then on (it may be written later): do not change it. */
+  /**
+   * The sink is done with the chunk when the returned promise settles: its memory may then be
+   * reused for the next one, so a sink that keeps it copies it.
+   */
   write(chunk: Uint8Array): Promise<void>;
   /** Drop everything written (the server ignored a Range request and sent the whole body again). */
   reset(): Promise<void>;
-  /** Make the output durable and visible (fsync + atomic rename for files). */
+  /** Make the output visible, whole (an atomic rename for files). */
   commit(): Promise<{ file?: string; bytes: number }>;
   /** Give up: remove any partial output. */
   discard(): Promise<void>;

@@ -5,8 +5,11 @@ import type { StreamKit } from './stream';
 /** Most chunks waiting for n8n's binary store before the download is held back. */
 const MAX_QUEUED_CHUNKS = 8;
 
-const asBuffer = (chunk: Uint8Array): Buffer =>
-	Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+/**
+ * A copy of the chunk: the sink keeps chunks queued (or buffered) after `write` returns, and the
+ * core's contract lets a transport reuse a chunk's memory once `write` has settled.
+ */
+const copyOf = (chunk: Uint8Array): Buffer => Buffer.from(chunk);
 
 /**
  * One output streamed into `prepareBinaryData`: the core writes chunks, n8n's binary store reads
@@ -127,7 +130,7 @@ export const createBinarySink = (
 				},
 				async write(chunk) {
 					if (closed) throw new Error(`output ${name} is closed`);
-					const bytes = asBuffer(chunk);
+					const bytes = copyOf(chunk);
 					if (streamed === undefined && buffered.length === 0) {
 						const toReadable = streams.readableFrom();
 						if (toReadable !== undefined) {

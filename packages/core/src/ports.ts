@@ -22,6 +22,11 @@ export interface HttpRequest {
   /** Per-request timeout for the whole exchange up to the response headers. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The caller is done with each body chunk before it asks for the next one (a GET only), so the
+   * transport may read the body into a few reused buffers. A transport is free to ignore this.
+   */
+  reuseChunks?: boolean;
 }
 
 export interface HttpResponse {
@@ -30,7 +35,10 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** Read the whole body as text (small JSON responses). */
   text(): Promise<string>;
-  /** Stream the body (downloads). Consume either `text()` or `body`, not both. */
+  /**
+   * Stream the body (downloads). Consume either `text()` or `body`, not both. When the request
+   * said `reuseChunks`, a chunk may be overwritten once the next one is asked for.
+   */
   body: AsyncIterable<Uint8Array>;
 }
 
@@ -73,7 +81,7 @@ export interface SinkWriter {
   readonly bytesWritten: number;
   /**
    * The sink is done with the chunk when the returned promise settles: its memory may then be
-   * reused for the next one, so a sink that keeps it copies it.
+   * reused for the next one (downloads read into reused buffers), so a sink that keeps it copies it.
    */
   write(chunk: Uint8Array): Promise<void>;
   /** Drop everything written (the server ignored a Range request and sent the whole body again). */

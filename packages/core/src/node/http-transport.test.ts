@@ -1,9 +1,12 @@
 import { getEventListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpTransportError } from '../ports.js';
 import { createHttpTransport } from './http-transport.js';
+import { getWithReusedBuffer } from './reused-buffer-get.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 interface Seen {
@@ -430,7 +433,10 @@ describe('http transport: failures', () => {
   });
 });
 
-describe('http transport: downloads (GET without credentials)', () => {
+describe.each([
+  { mode: 'node:http', reuseChunks: false },
+  { mode: 'one reused buffer', reuseChunks: true },
+])('http transport: downloads (GET without credentials), $mode', ({ reuseChunks }) => {
   it('follows redirects, drops a caller-supplied Authorization header, and streams Buffers', async () => {
     const cdn = await serve((req, res) => {
       if (req.url === '/start') {
@@ -445,6 +451,7 @@ describe('http transport: downloads (GET without credentials)', () => {
       method: 'GET',
       url: `${cdn.origin}/start`,
       auth: false,
+      reuseChunks,
       headers: { authorization: BASIC, range: 'bytes=0-' },
     });
     expect(res.status).toBe(200);
@@ -463,7 +470,7 @@ describe('http transport: downloads (GET without credentials)', () => {
       setTimeout(() => res.socket?.destroy(), 20);
     });
     const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
-    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks });
     let got = 0;
     const err = await (async () => {
       for await (const c of res.body) got += c.length;
@@ -476,21 +483,181 @@ describe('http transport: downloads (GET without credentials)', () => {
     const hang = await serve(() => undefined);
     const http = createHttpTransport({ baseUrl: hang.origin, apiKey: KEY, apiSecret: SECRET });
     const timedOut = await http
-      .request({ method: 'GET', url: `${hang.origin}/x`, auth: false, timeoutMs: 100 })
+      .request({ method: 'GET', url: `${hang.origin}/x`, auth: false, reuseChunks, timeoutMs: 100 })
       .catch((e: unknown) => e);
     expect(timedOut).toMatchObject({ name: 'HttpTransportError', sent: true, timedOut: true });
 
     const reason = new Error('stop');
     const ac = new AbortController();
-    const p = http.request({ method: 'GET', url: `${hang.origin}/y`, auth: false, signal: ac.signal });
+    const p = http.request({ method: 'GET', url: `${hang.origin}/y`, auth: false, reuseChunks, signal: ac.signal });
     ac.abort(reason);
     await expect(p).rejects.toBe(reason);
 
     const gone = await serve(ok);
     await new Promise<void>((r) => servers.pop()!.close(() => r()));
     const refused = await http
-      .request({ method: 'GET', url: `${gone.origin}/z`, auth: false })
+      .request({ method: 'GET', url: `${gone.origin}/z`, auth: false, reuseChunks })
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ name: 'HttpTransportError', sent: false });
+  });
+});
+
+describe('http transport: downloads into one reused buffer', () => {
+  /** Byte `i` of the test bodies: a pattern that shows any byte out of place. */
+  const patterned = (size: number, from = 0) =>
+    Buffer.from(Array.from({ length: size }, (_, i) => ((from + i) * 7 + 3) & 0xff));
+
+  /** Reads `body` slowly (a macrotask per chunk, as a sink writing to disk would), checking each chunk on arrival and again after. */
+  const readSlowly = async (body: AsyncIterable<Uint8Array>) => {
+    const buffers = new Set<ArrayBufferLike>();
+    let at = 0;
+    let intact = true;
+    for await (const chunk of body) {
+      const expected = patterned(chunk.length, at);
+      intact &&= Buffer.from(chunk).equals(expected);
+      await new Promise((r) => setTimeout(r, 1));
+      intact &&= Buffer.from(chunk).equals(expected); // nothing was read over it meanwhile
+      buffers.add(chunk.buffer);
+      at += chunk.length;
+    }
+    return { bytes: at, intact, buffers: buffers.size };
+  };
+
+  it('hands every chunk in two alternating buffers, and reads nothing over a chunk until the next is asked for', async () => {
+    const size = 3 * 1024 * 1024 + 17;
+    const body = patterned(size);
+    const cdn = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(size) });
+      res.end(body);
+    });
+    const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks: true });
+    // One buffer holds the piece being consumed while the other takes the next read.
+    expect(await readSlowly(res.body)).toEqual({ bytes: size, intact: true, buffers: 2 });
+  });
+
+  it('reads a chunked body (no Content-Length) the same way; text() keeps its own copy', async () => {
+    const cdn = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      if (req.url === '/text') return res.end('héllo wörld');
+      let at = 0;
+      const tick = () => {
+        if (at >= 300_000) return res.end();
+        res.write(patterned(30_000, at));
+        at += 30_000;
+        setImmediate(tick);
+      };
+      tick();
+    });
+    const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks: true });
+    expect(await readSlowly(res.body)).toEqual({ bytes: 300_000, intact: true, buffers: 2 });
+    const text = await http.request({ method: 'GET', url: `${cdn.origin}/text`, auth: false, reuseChunks: true });
+    expect(await text.text()).toBe('héllo wörld');
+  });
+
+  it('a malformed response is "sent"; a stalled body times out; an abort mid-body rejects with the reason and leaves no listener', async () => {
+    const raw = createTcpServer((socket: Socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n'));
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    const rawOrigin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    const cdn = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write(Buffer.alloc(10));
+    });
+    const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET, bodyIdleTimeoutMs: 100 });
+    try {
+      const malformed = await http
+        .request({ method: 'GET', url: `${rawOrigin}/v`, auth: false, reuseChunks: true })
+        .catch((e: unknown) => e);
+      expect(malformed).toMatchObject({ name: 'HttpTransportError', sent: true, timedOut: false });
+
+      const stalled = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks: true });
+      const stall = await (async () => {
+        for await (const _ of stalled.body);
+      })().catch((e: unknown) => e);
+      expect(stall).toMatchObject({ name: 'HttpTransportError', message: 'response body stalled', timedOut: true });
+
+      const ac = new AbortController();
+      const reason = new Error('user cancelled');
+      const res = await http.request({
+        method: 'GET',
+        url: `${cdn.origin}/v`,
+        auth: false,
+        reuseChunks: true,
+        signal: ac.signal,
+      });
+      const aborted = (async () => {
+        for await (const _ of res.body) ac.abort(reason);
+      })();
+      await expect(aborted).rejects.toBe(reason);
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    } finally {
+      await new Promise<void>((r) => raw.close(() => r()));
+    }
+  });
+
+  it('refuses a header value that would split the request, before connecting', async () => {
+    const cdn = await serve(ok);
+    const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
+    const err = await http
+      .request({
+        method: 'GET',
+        url: `${cdn.origin}/v`,
+        auth: false,
+        reuseChunks: true,
+        headers: { range: 'bytes=0-\r\nx: y' },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'HttpTransportError', sent: false });
+    expect(cdn.seen).toHaveLength(0);
+  });
+
+  describe('over TLS (a test certificate for localhost, valid until 2126)', () => {
+    const key = readFileSync(new URL('./testdata/localhost-key.pem', import.meta.url), 'utf8');
+    const cert = readFileSync(new URL('./testdata/localhost-cert.pem', import.meta.url), 'utf8');
+    const serveTls = async (handler: Handler) => {
+      const server = createHttpsServer({ key, cert }, handler);
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      return (server.address() as AddressInfo).port;
+    };
+
+    it('downloads into a few reused buffers, with the certificate checked for the host name', async () => {
+      const size = 1024 * 1024 + 5;
+      const port = await serveTls((_req, res) => {
+        res.writeHead(200, { 'content-length': String(size) });
+        res.end(patterned(size));
+      });
+      const { head, response } = await getWithReusedBuffer(new URL(`https://localhost:${port}/v`), {
+        headers: {},
+        timeoutMs: 5000,
+        idleMs: 5000,
+        ca: cert,
+      });
+      expect(head.status).toBe(200);
+      // TLS still hands out what it decrypted after a pause (a few 16 KiB records): a few more buffers.
+      const read = await readSlowly(response.body);
+      expect(read).toMatchObject({ bytes: size, intact: true });
+      expect(read.buffers).toBeLessThanOrEqual(8);
+      const wrongName = await getWithReusedBuffer(new URL(`https://127.0.0.2:${port}/v`), {
+        headers: {},
+        timeoutMs: 5000,
+        idleMs: 5000,
+        ca: cert,
+      }).catch((e: unknown) => e);
+      expect(wrongName).toMatchObject({ name: 'HttpTransportError', sent: false });
+    });
+
+    it('an untrusted certificate is refused before anything is sent', async () => {
+      const port = await serveTls(ok);
+      const http = createHttpTransport({ baseUrl: 'https://api.example.test', apiKey: KEY, apiSecret: SECRET });
+      const err = await http
+        .request({ method: 'GET', url: `https://localhost:${port}/v`, auth: false, reuseChunks: true })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'HttpTransportError', sent: false });
+      expect(String(err)).not.toContain(SECRET);
+    });
   });
 });

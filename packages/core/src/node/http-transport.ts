@@ -4,6 +4,7 @@ import https from 'node:https';
 import { TLSSocket } from 'node:tls';
 import { HttpTransportError, type HttpPort, type HttpRequest, type HttpResponse } from '../ports.js';
 import { classifyTransportFailure } from '../transport-failure.js';
+import { getWithReusedBuffer } from './reused-buffer-get.js';
 
 export interface HttpTransportOptions {
   /** The API base URL: credentials go to this origin only. */
@@ -60,6 +61,9 @@ const originOf = (url: string): string | undefined => {
  * fresh one: on a pooled socket the server may have closed a moment before, the request fails
  * after it may have been written, which turns a submit into "outcome unknown" for nothing. Idle
  * pooled sockets are unreferenced, so they never keep the process alive.
+ *
+ * A GET that says `reuseChunks` (a video download) skips node:http: it reads its body into reused
+ * buffers over a fresh connection (reused-buffer-get.ts), under the same rules.
  */
 export const createHttpTransport = (options: HttpTransportOptions): HttpPort => {
   const apiOrigin = originOf(options.baseUrl);
@@ -73,8 +77,8 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
     https: new https.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
   };
 
-  /** One hop, up to its response headers. */
-  const open = (url: URL, req: HttpRequest, withAuth: boolean, body: Buffer | undefined): ClientRequest => {
+  /** The headers of one hop: ours, the caller's (never its Authorization), credentials when allowed. */
+  const requestHeaders = (req: HttpRequest, withAuth: boolean, body: Buffer | undefined): Record<string, string> => {
     const headers: Record<string, string> = { 'user-agent': userAgent };
     for (const [name, value] of Object.entries(req.headers ?? {})) {
       const lower = name.toLowerCase();
@@ -82,9 +86,42 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
     }
     if (withAuth) headers.authorization = authorization;
     if (body !== undefined) headers['content-length'] = String(body.length);
+    return headers;
+  };
+
+  /** One hop, up to its response headers. */
+  const open = (url: URL, req: HttpRequest, withAuth: boolean, body: Buffer | undefined): ClientRequest => {
+    const headers = requestHeaders(req, withAuth, body);
     const secure = url.protocol === 'https:';
     const agent = req.method === 'GET' ? (secure ? pools.https : pools.http) : false;
     return (secure ? https : http).request(url, { method: req.method, headers, agent });
+  };
+
+  /**
+   * A GET whose caller lets chunks be reused: read over fresh connections into one buffer
+   * (reused-buffer-get.ts), redirects followed by hand as in `exchange`, one timeout up to the
+   * last hop's head.
+   */
+  const reusedGet = async (req: HttpRequest): Promise<HttpResponse> => {
+    const deadline = Date.now() + (req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000);
+    let url = req.url;
+    let withAuth = req.auth && originOf(url) === apiOrigin;
+    for (let hop = 0; ; hop++) {
+      const target = httpUrl(url);
+      if (target === undefined) throw new HttpTransportError('request failed (invalid URL)', { sent: false });
+      const { head, response, close } = await getWithReusedBuffer(target, {
+        headers: requestHeaders(req, withAuth, undefined),
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        idleMs,
+        ...(req.signal !== undefined ? { signal: req.signal } : {}),
+      });
+      const location = head.headers.location;
+      const next = location === undefined ? undefined : resolveUrl(location, url);
+      if (!REDIRECTS.has(head.status) || next === undefined || hop >= maxRedirects) return response;
+      close();
+      url = next;
+      withAuth = false; // never forward credentials on a redirect, even to the same origin
+    }
   };
 
   /** The response headers of the last hop; rejects as the HttpPort contract says. */
@@ -179,10 +216,21 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
     async request(req: HttpRequest): Promise<HttpResponse> {
       const caller = req.signal;
       if (caller?.aborted) throw caller.reason;
+      if (req.method === 'GET' && req.reuseChunks === true) return await reusedGet(req);
       const response = await exchange(req);
       return streamed(response, caller, idleMs);
     },
   };
+};
+
+/** `url` parsed, when it is an http(s) URL. */
+const httpUrl = (url: string): URL | undefined => {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 /** `location` against `base`, or undefined when it is no URL (the 3xx then goes to the caller as is). */

@@ -122,6 +122,19 @@ export const drain = async (response: HttpResponse): Promise<void> => {
 };
 
 /**
+ * Stop reading a response whose body is of no use and may be large (a video from the wrong
+ * offset): the connection is closed after at most one chunk instead of being read to its end.
+ */
+export const abandon = async (response: HttpResponse): Promise<void> => {
+  try {
+    // Entering the loop starts the transport's reader; leaving it lets the transport close the connection.
+    for await (const _ of response.body) break;
+  } catch {
+    // Nothing to do: the body was unreadable anyway.
+  }
+};
+
+/**
  * One exchange with the API, no retry. Throws a ScenarioError: the mapped HTTP error, `network`
  * (with `details.sent`) when no answer came, `server` with `details.malformed` for a 2xx whose body
  * is not JSON, or `aborted`.

@@ -85,6 +85,45 @@ describe('downloadAsset against the fake CDN', () => {
     expect(sameBytes(out.bytes(), whole.committed()[0]!.bytes())).toBe(true);
   });
 
+  it('drops a resumed answer from the wrong offset after one chunk, and starts over', async () => {
+    h = await startHarness({ jobDurationMs: 10_000, videoBytes: VIDEO_BYTES });
+    const { assetId } = await finishedAsset();
+    const whole = createMemorySink();
+    await h.client.downloadAsset(assetId, whole);
+    h.fake.setOptions({ faults: [{ route: 'cdn', kind: 'truncate', times: 1 }] });
+    // A CDN that answers the resumed request with bytes from the start of the video, saying so.
+    let pulled = 0;
+    let lied = false;
+    const wrongOffset: HttpPort = {
+      request: async (req) => {
+        const res = await h.ports.http.request(req);
+        if (lied || req.headers?.range === undefined) return res;
+        lied = true;
+        const body = {
+          async *[Symbol.asyncIterator]() {
+            for await (const chunk of res.body) {
+              pulled++;
+              yield chunk;
+            }
+          },
+        };
+        const text = async () => {
+          for await (const _ of body);
+          return '';
+        };
+        const contentRange = `bytes 0-${VIDEO_BYTES - 1}/${VIDEO_BYTES}`;
+        return { status: 206, headers: { ...res.headers, 'content-range': contentRange }, body, text };
+      },
+    };
+    const client = createScenarioClient({ baseUrl: h.fake.url, ports: { ...h.ports, http: wrongOffset } });
+    const sink = createMemorySink();
+    await client.downloadAsset(assetId, sink);
+    expect(lied).toBe(true);
+    expect(pulled).toBeLessThanOrEqual(1);
+    expect(sink.committed()[0]!.resets).toBe(1);
+    expect(sameBytes(sink.committed()[0]!.bytes(), whole.committed()[0]!.bytes())).toBe(true);
+  });
+
   it('fetches the asset again for a fresh signed URL after the CDN refuses an expired one (403)', async () => {
     h = await startHarness({ jobDurationMs: 10_000, videoBytes: 100_000 });
     const { assetId } = await finishedAsset();

@@ -1,4 +1,4 @@
-import { drain, pause, type ApiContext, type Emit } from './api.js';
+import { abandon, drain, pause, type ApiContext, type Emit } from './api.js';
 import { ScenarioError, abortedError } from './errors.js';
 import { apiErrorFromResponse, describeUrl } from './http-errors.js';
 import { getAsset, type ScenarioAsset } from './jobs.js';
@@ -167,7 +167,7 @@ export const downloadAsset = async (
       } else if (res.status === 206) {
         const range = parseContentRange(res.headers['content-range']);
         if (range === undefined || range.start !== offset) {
-          await drain(res);
+          await abandon(res); // bytes from elsewhere in the video: not worth reading
           await writer.reset();
           lastProblem = 'download_incomplete';
           continue;

@@ -435,7 +435,7 @@ describe('http transport: failures', () => {
 
 describe.each([
   { mode: 'node:http', reuseChunks: false },
-  { mode: 'one reused buffer', reuseChunks: true },
+  { mode: 'reused buffers', reuseChunks: true },
 ])('http transport: downloads (GET without credentials), $mode', ({ reuseChunks }) => {
   it('follows redirects, drops a caller-supplied Authorization header, and streams Buffers', async () => {
     const cdn = await serve((req, res) => {
@@ -502,7 +502,7 @@ describe.each([
   });
 });
 
-describe('http transport: downloads into one reused buffer', () => {
+describe('http transport: downloads into reused buffers', () => {
   /** Byte `i` of the test bodies: a pattern that shows any byte out of place. */
   const patterned = (size: number, from = 0) =>
     Buffer.from(Array.from({ length: size }, (_, i) => ((from + i) * 7 + 3) & 0xff));

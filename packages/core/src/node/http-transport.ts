@@ -98,7 +98,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
   };
 
   /**
-   * A GET whose caller lets chunks be reused: read over fresh connections into one buffer
+   * A GET whose caller lets chunks be reused: read over fresh connections into reused buffers
    * (reused-buffer-get.ts), redirects followed by hand as in `exchange`, one timeout up to the
    * last hop's head.
    */

@@ -22,6 +22,8 @@ export interface DownloadRun {
   peakRssMb: number;
   /** Our process's RSS just before the download (Node with our code loaded). */
   startRssMb?: number;
+  /** The fake's CPU time ÷ this download's wall time, in % (set by the parent). */
+  fakeCpuPct?: number;
 }
 
 export async function downloadOursRole(a: DownloadArgs): Promise<DownloadRun> {

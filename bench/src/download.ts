@@ -63,6 +63,9 @@ export interface DownloadMetric {
   peakRssMb: number;
   /** RSS before the download started (the process with our code loaded), max over runs. */
   startRssMb: number;
+  /** The fake's CPU time ÷ the download's wall time, in % (median): how close it is to being the bottleneck. */
+  fakeCpuPctOurs: number;
+  fakeCpuPctCurl: number;
 }
 
 const median = (v: number[]) => {
@@ -81,11 +84,18 @@ export async function measureDownload(o: { bytes: number; pairs: number; tmp: st
     const { job: done } = await raw.waitFixed(job.jobId, 50);
     const assetId = done.metadata!.assetIds![0]!;
     const pairs: DownloadMetric['pairs'] = [];
+    /** The fake's CPU share while serving `run`'s download (its other requests are tiny). */
+    const withFakeCpu = async (run: () => Promise<DownloadRun>): Promise<DownloadRun> => {
+      const before = await fake.cpuMs();
+      const result = await run();
+      return { ...result, fakeCpuPct: (((await fake.cpuMs()) - before) / result.ms) * 100 };
+    };
     for (let i = 0; i < o.pairs; i++) {
       const args = { info: fake.info, assetId, dir } satisfies DownloadArgs;
-      const ours = async () => runRole<DownloadRun>('download-ours', args, 600_000);
+      const ours = async () => withFakeCpu(() => runRole<DownloadRun>('download-ours', args, 600_000));
       const alone = async () => runRole<DownloadRun>('download-client', args, 600_000);
-      const curl = async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4'));
+      const curl = async () =>
+        withFakeCpu(async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4')));
       const curlSync = async () => curlOnce(await raw.assetUrl(assetId), path.join(dir, 'curl.mp4'), true);
       let o1: DownloadRun;
       let c1: DownloadRun;
@@ -116,6 +126,8 @@ export async function measureDownload(o: { bytes: number; pairs: number; tmp: st
       aloneMBps: median(pairs.map((p) => mb(p.alone))),
       peakRssMb: Math.max(...pairs.map((p) => p.ours.peakRssMb)),
       startRssMb: Math.max(...pairs.map((p) => p.ours.startRssMb ?? 0)),
+      fakeCpuPctOurs: median(pairs.map((p) => p.ours.fakeCpuPct ?? Number.NaN)),
+      fakeCpuPctCurl: median(pairs.map((p) => p.curl.fakeCpuPct ?? Number.NaN)),
     };
   } finally {
     await fake.stop();

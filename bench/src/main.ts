@@ -110,6 +110,7 @@ async function main(argv: string[]): Promise<void> {
         row(`download ${size}: throughput, core alone loaded, vs curl -o`, 'MB/s', m.aloneMBps, m.curlMBps),
         row(`download ${size}: peak RSS`, 'MB', m.peakRssMb, null, { of: 'ours', op: '<=', value: 120 }),
         row(`download ${size}: RSS before the download`, 'MB', m.startRssMb, null),
+        row(`download ${size}: fake CPU ÷ wall, ours (baseline: curl's)`, '%', m.fakeCpuPctOurs, m.fakeCpuPctCurl),
       );
     }
     if (wants('startup')) {

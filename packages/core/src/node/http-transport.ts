@@ -3,8 +3,8 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { TLSSocket } from 'node:tls';
 import { HttpTransportError, type HttpPort, type HttpRequest, type HttpResponse } from '../ports.js';
-import { classifyTransportFailure } from '../transport-failure.js';
 import { getWithReusedBuffer } from './reused-buffer-get.js';
+import { headTimeoutError, requestFailedError } from './transport-errors.js';
 
 export interface HttpTransportOptions {
   /** The API base URL: credentials go to this origin only. */
@@ -151,12 +151,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
         reject(error);
       };
       const timer = setTimeout(
-        () =>
-          fail(
-            connected
-              ? new HttpTransportError('timed out waiting for the response', { sent: true, timedOut: true })
-              : new HttpTransportError('timed out connecting', { sent: false, timedOut: true }),
-          ),
+        () => fail(headTimeoutError(connected)),
         req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000,
       );
       const onAbort = () => fail(caller?.reason);
@@ -183,13 +178,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
         });
         request.on('error', (e) => {
           if (!isCurrent()) return;
-          const { codes, sent } = classifyTransportFailure(e);
-          fail(
-            new HttpTransportError(`request failed${codes[0] ? ` (${codes[0]})` : ''}`, {
-              sent: sent && connected,
-              cause: e,
-            }),
-          );
+          fail(requestFailedError(e, connected));
         });
         request.on('response', (res) => {
           if (!isCurrent()) {

@@ -1,7 +1,7 @@
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { HttpTransportError, type HttpResponse } from '../ports.js';
-import { classifyTransportFailure } from '../transport-failure.js';
+import { headTimeoutError, requestFailedError } from './transport-errors.js';
 import { Http1ResponseReader, type ResponseHead } from './http1-response.js';
 
 /**
@@ -109,15 +109,7 @@ export const getWithReusedBuffer = (target: URL, options: ReusedBufferGetOptions
     };
     const socket: Socket = secure ? connectTls(tlsOptions) : connectTcp({ host, port, onread });
 
-    const headTimer = setTimeout(
-      () =>
-        fail(
-          connected
-            ? new HttpTransportError('timed out waiting for the response', { sent: true, timedOut: true })
-            : new HttpTransportError('timed out connecting', { sent: false, timedOut: true }),
-        ),
-      options.timeoutMs,
-    );
+    const headTimer = setTimeout(() => fail(headTimeoutError(connected)), options.timeoutMs);
     /** Armed once the head arrived; pushed back by every read. */
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     const onStall = () => {
@@ -182,13 +174,7 @@ export const getWithReusedBuffer = (target: URL, options: ReusedBufferGetOptions
     });
     socket.on('error', (e) => {
       if (answered) return fail(new HttpTransportError('response body interrupted', { sent: true, cause: e }));
-      const { codes, sent } = classifyTransportFailure(e);
-      fail(
-        new HttpTransportError(`request failed${codes[0] ? ` (${codes[0]})` : ''}`, {
-          sent: sent && connected,
-          cause: e,
-        }),
-      );
+      fail(requestFailedError(e, connected));
     });
     socket.once('end', () => {
       try {

@@ -34,6 +34,13 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts: the Node globals they use, declared once here instead of in each file.
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     files: ['packages/core/src/**/*.ts'],
     ignores: ['packages/core/src/node/**', 'packages/core/src/**/*.test.ts', 'packages/core/src/testing/**'],
     rules: {

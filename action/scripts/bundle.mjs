@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global console, process, Buffer */
 // Bundles the GitHub Action into dist/index.mjs (committed: the runner runs it as is and installs nothing).
 //   node scripts/bundle.mjs          write dist/index.mjs (and dist/index.mjs.LEGAL.txt)
 //   node scripts/bundle.mjs --check  build in memory and fail when the committed files differ

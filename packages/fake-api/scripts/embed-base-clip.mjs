@@ -1,4 +1,3 @@
-/* global URL, console */
 // Writes src/base-clip.ts from assets/base-clip.mp4. The clip is embedded as base64 so the fake
 // works when bundled (the CLI's `--fake` mode) where no asset file sits next to the code.
 // src/mp4.test.ts checks that the two never disagree.

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { HttpTransportError, type HttpResponse } from '../ports.js';
@@ -8,7 +9,7 @@ import { Http1ResponseReader, type ResponseHead } from './http1-response.js';
  * Each read takes up to this much from a plain TCP socket: larger reads cost fewer system calls
  * and callbacks per byte. Over TLS, Node hands out at most 16 KiB of clear text per callback.
  */
-export const READ_BUFFER_BYTES = 512 * 1024;
+const READ_BUFFER_BYTES = 512 * 1024;
 const TLS_READ_BUFFER_BYTES = 64 * 1024;
 
 /**
@@ -26,7 +27,6 @@ export interface ReusedBufferGetOptions {
   /** A body that sends nothing for this long is abandoned. */
   idleMs: number;
   signal?: AbortSignal;
-  bufferBytes?: number;
   /** Certificates to trust instead of Node's own list (tests trust their own). */
   ca?: string;
 }
@@ -82,7 +82,7 @@ export const getWithReusedBuffer = (target: URL, options: ReusedBufferGetOptions
     const secure = target.protocol === 'https:';
     const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
     const port = Number(target.port) || (secure ? 443 : 80);
-    const bufferBytes = options.bufferBytes ?? (secure ? TLS_READ_BUFFER_BYTES : READ_BUFFER_BYTES);
+    const bufferBytes = secure ? TLS_READ_BUFFER_BYTES : READ_BUFFER_BYTES;
     const onread = {
       // Node asks for the buffer of the next read after each callback: never one with unread pieces.
       buffer: (): Uint8Array => {
@@ -216,19 +216,9 @@ export const getWithReusedBuffer = (target: URL, options: ReusedBufferGetOptions
         status: head.status,
         headers: head.headers,
         async text() {
-          const parts: Uint8Array[] = [];
-          let length = 0;
-          for await (const piece of chunks()) {
-            parts.push(piece.slice()); // the buffer is reused: keep a copy
-            length += piece.length;
-          }
-          const all = new Uint8Array(length);
-          let at = 0;
-          for (const p of parts) {
-            all.set(p, at);
-            at += p.length;
-          }
-          return new TextDecoder().decode(all);
+          const parts: Buffer[] = [];
+          for await (const piece of chunks()) parts.push(Buffer.from(piece)); // a copy: the buffer is reused
+          return Buffer.concat(parts).toString('utf8');
         },
         body: { [Symbol.asyncIterator]: chunks },
       };

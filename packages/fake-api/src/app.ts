@@ -11,6 +11,7 @@ import type {
   FaultRule,
   JobOutcome,
   OutcomeRule,
+  SubmitAnswerRule,
 } from './options.js';
 import type { UrlSigner } from './signing.js';
 import type { Store } from './state.js';
@@ -21,6 +22,9 @@ export const DEFAULT_CREDENTIAL: FakeCredential = { apiKey: 'fake-key', apiSecre
 export interface RuntimeOptions {
   credentials: FakeCredential[];
   jobDurationMs: number;
+  /** `null`: every job takes `jobDurationMs`. */
+  jobDurationRangeMs: [number, number] | null;
+  submitAnswers: SubmitAnswerRule[];
   teamConcurrencyLimit: number;
   urlExpiryMs: number;
   uploadUrlExpiryMs: number;
@@ -36,6 +40,8 @@ export interface RuntimeOptions {
 export const DEFAULTS: RuntimeOptions = {
   credentials: [DEFAULT_CREDENTIAL],
   jobDurationMs: 6_000,
+  jobDurationRangeMs: null,
+  submitAnswers: [],
   teamConcurrencyLimit: 8,
   urlExpiryMs: 24 * 60 * 60 * 1000,
   uploadUrlExpiryMs: 60 * 60 * 1000,
@@ -73,6 +79,26 @@ export function mergeOptions(current: RuntimeOptions, patch: Partial<FakeScenari
   }
   if (!Array.isArray(next.outcomes) || !Array.isArray(next.faults))
     throw new TypeError('faults and outcomes are arrays');
+  const range = next.jobDurationRangeMs;
+  if (
+    range !== null &&
+    !(
+      Array.isArray(range) &&
+      range.length === 2 &&
+      range.every((v) => Number.isFinite(v) && v >= 0) &&
+      range[0] <= range[1]
+    )
+  ) {
+    throw new TypeError('jobDurationRangeMs must be [min, max] with 0 <= min <= max');
+  }
+  if (!Array.isArray(next.submitAnswers)) throw new TypeError('submitAnswers is an array');
+  for (const r of next.submitAnswers) {
+    if (!r || !(Number.isFinite(r.delayMs) && r.delayMs >= 0))
+      throw new TypeError('a submit answer rule needs delayMs >= 0');
+    if (r.jobCreated !== undefined && r.jobCreated !== 'before-answer' && r.jobCreated !== 'after-answer') {
+      throw new TypeError('jobCreated is "before-answer" or "after-answer"');
+    }
+  }
   return next;
 }
 
@@ -95,8 +121,15 @@ export interface App {
   readonly opts: RuntimeOptions;
   /** Consume the first outcome rule matching this prompt (or the default: success). */
   chooseOutcome(prompt: unknown): ChosenOutcome;
+  /** Consume the first submit-answer rule matching this prompt, if any. */
+  chooseAnswer(prompt: unknown): SubmitAnswerRule | undefined;
   /** Real-time delay for `slow` faults; cut short when the fake closes. */
   delay(ms: number): Promise<void>;
+  /**
+   * Wait until the fake's clock reads `t` (a held answer), cut short when the fake closes. The
+   * request does not count as busy meanwhile: on a manual clock, time must be able to move.
+   */
+  waitUntil(t: number, ctx: { parked(): () => void }): Promise<void>;
 }
 
 export interface ApiCtx {
@@ -117,6 +150,8 @@ export interface ApiCtx {
   submission?: FakeSubmission;
   /** Set when a job was created but its answer is deliberately unusable (malformed JSON). */
   ambiguousAnswer?: boolean;
+  /** Stop counting this request as busy (it waits on the clock); call the result to count it again. */
+  parked(): () => void;
 }
 
 /** The `details.actionName` of the per-team concurrency 429 (the name Scenario's team limits use). */

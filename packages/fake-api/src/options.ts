@@ -7,12 +7,24 @@
 /** Time source for job progress, URL expiry and upload states. */
 export interface FakeClock {
   now(): number;
+  /**
+   * Optional: resolves once the clock reads `t` or later. The fake holds late answers with it;
+   * a clock without it is waited on in real time (`t - now()` ms).
+   */
+  at?(t: number): Promise<void>;
 }
 
-/** A clock that only moves when a test says so. */
+/**
+ * A clock that only moves when a test says so. Things that wait on it (a submit answer held on the
+ * fake's clock) register with `at`; moving the clock releases every waiter it passes.
+ */
 export interface ManualClock extends FakeClock {
   advance(ms: number): void;
   set(ms: number): void;
+  /** Resolves once the clock reads `t` or later (at once when it already does). */
+  at(t: number): Promise<void>;
+  /** The earliest instant something waits for with `at`, if anything does. */
+  nextAt(): number | undefined;
 }
 
 /** One API credential; each belongs to a team, and concurrency limits are per team. */
@@ -110,6 +122,27 @@ export interface OutcomeRule {
   disableRefund?: boolean;
 }
 
+/**
+ * When the answer to a submit comes, on the fake's clock: the real API may answer minutes late.
+ * First matching rule wins; consumed per `times`. Only accepted submits are held: a 400 or a 429
+ * answers at once, as a refusal made before any work would.
+ */
+export interface SubmitAnswerRule {
+  /** How long after the request the answer leaves, on the fake's clock (ms). */
+  delayMs: number;
+  /**
+   * `before-answer` (default): the job is made at the request and runs while the answer is held, so
+   * a client that timed out finds it among the recent jobs at once. `after-answer`: the job is made
+   * only when the delay ends (its `createdAt` is then), so a search right after a timeout finds
+   * nothing yet; the job is made even when the client has gone.
+   */
+  jobCreated?: 'before-answer' | 'after-answer';
+  /** Only submits whose prompt contains this text. */
+  promptIncludes?: string;
+  /** How many submits to hold (default: unlimited). */
+  times?: number;
+}
+
 export interface FakeScenarioOptions {
   /** API port on 127.0.0.1 (0 = any free port). */
   port?: number;
@@ -121,6 +154,14 @@ export interface FakeScenarioOptions {
   clock?: FakeClock;
   /** Time from submit to `success` (default 6000 ms). The 8 statuses are spread over it. */
   jobDurationMs?: number;
+  /**
+   * Each job's duration drawn uniformly from `[min, max]` ms by the seeded generator (renders of
+   * real length vary: 2–10 minutes for Wan 2.2). Overrides `jobDurationMs`; an outcome rule's
+   * `durationMs` still wins.
+   */
+  jobDurationRangeMs?: [number, number];
+  /** Late submit answers (see `SubmitAnswerRule`). */
+  submitAnswers?: SubmitAnswerRule[];
   /** Unfinished jobs allowed per team before submits answer 429 with `details.actionLimit` (default 8; 0 = no limit). */
   teamConcurrencyLimit?: number;
   /** Lifetime of signed CDN URLs (default 24 h). */
@@ -147,7 +188,10 @@ export interface FakeHazards {
   authorizationToCdn: number;
   /** `dryRun` put in the JSON body (the real API ignores it there and runs a paid job). */
   dryRunInBody: number;
-  /** A submit whose input equals one sent just before an ambiguous failure (reset after body / after create). */
+  /**
+   * A submit of the same content (model, prompt, parameters, image bytes) as an earlier submit
+   * whose outcome was ambiguous (reset after body / after create, a held answer the client gave up on).
+   */
   duplicateSubmitAfterAmbiguous: number;
 }
 
@@ -161,6 +205,16 @@ export interface FakeSubmission {
   status: number;
   /** Set when a job was created (including `reset-after-create`). */
   jobId?: string;
+  /** The created job's duration (ms), so a test can work out the ideal schedule of a batch. */
+  durationMs?: number;
+  /**
+   * What was asked for, by content: `modelId` and the input as canonical JSON with every image
+   * asset id of the team replaced by `sha256:<hex>` of its bytes. Two submits of the same prompt
+   * and image bytes have the same key even when the image was uploaded twice.
+   */
+  contentKey: string;
+  /** When the answer left (or the connection ended), on the fake's clock. */
+  answeredAt?: number;
 }
 
 export interface FakeState {
@@ -173,6 +227,13 @@ export interface FakeState {
   faultsInjected: Array<{ at: number; route: FakeRoute; kind: FaultKind }>;
   /** Job ids in creation order. */
   jobIds: string[];
+  /**
+   * Jobs made for a content key (see `FakeSubmission.contentKey`) that already had a job of the
+   * team: a second payment for the same prompt, parameters and image bytes. Not in `hazards`: a
+   * user may pay twice on purpose (an n8n workflow run twice); tests where nothing may be paid
+   * twice assert it stays 0.
+   */
+  paidAgainByContent: number;
 }
 
 export interface FakeScenario {
@@ -187,7 +248,13 @@ export interface FakeScenario {
   state(): FakeState;
   /** Merge options at run time (faults, outcomes, limits, durations); also `POST /_fake/options`. */
   setOptions(options: Partial<FakeScenarioOptions>): void;
-  /** Forget jobs, assets, counters, hazards, faults and outcomes; also `POST /_fake/reset`. */
+  /** Forget jobs, assets, counters, hazards, faults, outcomes and submit-answer rules; also `POST /_fake/reset`. */
   reset(): void;
+  /**
+   * Requests being handled right now (API and CDN), not counting answers held on the fake's clock.
+   * A discrete-event virtual time moves the clock only when this is 0 (and nothing else is in
+   * flight), so a held answer lets time move while work in progress does not.
+   */
+  busy(): number;
   close(): Promise<void>;
 }

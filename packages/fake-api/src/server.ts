@@ -16,11 +16,11 @@ import {
 } from './app.js';
 import { authenticate, authorIdOf } from './auth.js';
 import { cdnHandler } from './cdn.js';
-import { realClock } from './clock.js';
+import { clockWaiter, realClock } from './clock.js';
 import { handleControl } from './control.js';
 import { FaultEngine, checkFaultRule } from './faults.js';
 import { destroyConnection, errorReply, readBody, sendJson, sendRaw, type Reply } from './http.js';
-import { IdFactory, traceId as newTraceId } from './ids.js';
+import { IdFactory, seededRandom, traceId as newTraceId } from './ids.js';
 import type { FakeRoute, FakeScenario, FakeScenarioOptions } from './options.js';
 import { createAsset, getAsset } from './routes/assets.js';
 import { generate, isDryRunQuery, onSubmitBody } from './routes/generate.js';
@@ -87,7 +87,18 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
   const faults = new FaultEngine(opts.seed);
   faults.configure(opts.faults);
   let outcomeUses = opts.outcomes.map(() => 0);
+  let answerUses = opts.submitAnswers.map(() => 0);
+  /** Job durations in a range are drawn from their own seeded stream (reproducible runs). */
+  let durationRandom = seededRandom(opts.seed ^ 0x0d0a7105);
+  const drawDuration = (): number => {
+    const range = opts.jobDurationRangeMs;
+    if (range === null) return opts.jobDurationMs;
+    return Math.round(range[0] + durationRandom() * (range[1] - range[0]));
+  };
   const pendingDelays = new Set<() => void>();
+  const waitOnClock = clockWaiter(clock);
+  /** Requests being handled (see FakeScenario.busy). */
+  let busy = 0;
 
   const apiServer = createServer();
   const cdnServer = createServer();
@@ -125,13 +136,46 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
         outcomeUses[i] = (outcomeUses[i] ?? 0) + 1;
         return {
           outcome: rule.outcome,
-          durationMs: rule.durationMs ?? opts.jobDurationMs,
+          durationMs: rule.durationMs ?? drawDuration(),
           ...(rule.error !== undefined ? { error: rule.error } : {}),
           ...(rule.hint !== undefined ? { hint: rule.hint } : {}),
           disableRefund: rule.disableRefund ?? false,
         };
       }
-      return { outcome: 'success', durationMs: opts.jobDurationMs, disableRefund: false };
+      return { outcome: 'success', durationMs: drawDuration(), disableRefund: false };
+    },
+    chooseAnswer(prompt: unknown) {
+      for (const [i, rule] of opts.submitAnswers.entries()) {
+        if (
+          rule.promptIncludes !== undefined &&
+          !(typeof prompt === 'string' && prompt.includes(rule.promptIncludes))
+        ) {
+          continue;
+        }
+        if (rule.times !== undefined && (answerUses[i] ?? 0) >= rule.times) continue;
+        answerUses[i] = (answerUses[i] ?? 0) + 1;
+        return rule;
+      }
+      return undefined;
+    },
+    async waitUntil(t: number, ctx: { parked(): () => void }) {
+      const unpark = ctx.parked();
+      try {
+        if (clock.now() >= t) return;
+        await new Promise<void>((resolve) => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const done = () => {
+            if (timer !== undefined) clearTimeout(timer);
+            pendingDelays.delete(done);
+            resolve();
+          };
+          pendingDelays.add(done);
+          if (waitOnClock) void waitOnClock(t).then(done);
+          else timer = setTimeout(done, Math.max(0, t - clock.now()));
+        });
+      } finally {
+        unpark();
+      }
     },
     delay(ms: number) {
       return new Promise<void>((resolve) => {
@@ -190,7 +234,28 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
     }
   }
 
+  /** Count a request as busy until its answer is done; `parked` lifts it while it waits on the clock. */
+  function track(res: ServerResponse): () => () => void {
+    busy++;
+    let counted = true;
+    res.once('close', () => {
+      if (counted) busy--;
+      counted = false;
+    });
+    return () => {
+      if (!counted) return () => {};
+      counted = false;
+      busy--;
+      return () => {
+        if (res.destroyed || res.writableFinished) return;
+        counted = true;
+        busy++;
+      };
+    };
+  }
+
   async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parked = track(res);
     const url = new URL(req.url ?? '/', apiOrigin);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/_fake' || path.startsWith('/_fake/')) return handleControl(control, req, res, path);
@@ -252,6 +317,7 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
       now,
       json,
       ...(fault ? { fault } : {}),
+      parked,
     };
     def.onBody?.(ctx);
     if (fault?.kind === 'reset-after-body') return destroyConnection(req, res);
@@ -266,9 +332,10 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
     state: () => store.snapshot(),
     reset: () => {
       store.clear();
-      opts = { ...opts, faults: [], outcomes: [] };
+      opts = { ...opts, faults: [], outcomes: [], submitAnswers: [] };
       faults.configure([], opts.seed);
       outcomeUses = [];
+      answerUses = [];
     },
     setOptions: (patch: Partial<FakeScenarioOptions>) => {
       const next = mergeOptions(opts, patch);
@@ -276,6 +343,8 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
         faults.configure(next.faults, patch.seed !== undefined ? next.seed : undefined);
       }
       if (patch.outcomes !== undefined) outcomeUses = next.outcomes.map(() => 0);
+      if (patch.submitAnswers !== undefined) answerUses = next.submitAnswers.map(() => 0);
+      if (patch.seed !== undefined) durationRandom = seededRandom(next.seed ^ 0x0d0a7105);
       opts = next;
     },
     options: () => ({ ...opts, credentials: opts.credentials.map((c) => ({ ...c })) }),
@@ -292,7 +361,14 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
       });
     };
   apiServer.on('request', guard(handleApi));
-  cdnServer.on('request', guard(cdnHandler(app)));
+  const cdn = cdnHandler(app);
+  cdnServer.on(
+    'request',
+    guard((req, res) => {
+      track(res);
+      return cdn(req, res);
+    }),
+  );
 
   const closeServer = (s: Server) =>
     new Promise<void>((resolve) => {
@@ -311,6 +387,7 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
     state: control.state,
     setOptions: control.setOptions,
     reset: control.reset,
+    busy: () => busy,
     close() {
       closing ??= (async () => {
         for (const done of [...pendingDelays]) done();

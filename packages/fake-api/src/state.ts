@@ -89,8 +89,8 @@ export interface UploadRecord {
 
 export interface AmbiguousSubmit {
   teamId: string;
-  modelId: string;
-  input: Record<string, unknown>;
+  /** `FakeSubmission.contentKey`: the same content hides behind no re-upload. */
+  contentKey: string;
 }
 
 const zeroHazards = (): FakeHazards => ({ authorizationToCdn: 0, dryRunInBody: 0, duplicateSubmitAfterAmbiguous: 0 });
@@ -110,6 +110,9 @@ export class Store {
   jobIds: string[] = [];
   /** Inputs of submits that met an ambiguous failure: resending one is the duplicate hazard. */
   ambiguous: AmbiguousSubmit[] = [];
+  /** Content keys (per team) that a job was made for: a second job for one is paid again. */
+  paidContent = new Set<string>();
+  paidAgainByContent = 0;
 
   clear(): void {
     this.jobs.clear();
@@ -123,6 +126,8 @@ export class Store {
     this.faultsInjected = [];
     this.jobIds = [];
     this.ambiguous = [];
+    this.paidContent.clear();
+    this.paidAgainByContent = 0;
     // `seq` keeps counting: pagination tokens from before a reset never match new jobs.
   }
 
@@ -135,6 +140,7 @@ export class Store {
       hazards: this.hazards,
       faultsInjected: this.faultsInjected,
       jobIds: this.jobIds,
+      paidAgainByContent: this.paidAgainByContent,
     });
   }
 

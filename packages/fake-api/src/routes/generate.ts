@@ -1,12 +1,13 @@
 /**
  * `POST /v1/generate/custom/{modelId}`: validate, quote (`?dryRun=true` → 269, no job), enforce the
- * per-team concurrency ceiling, create the job. Also where the money-related hazards are watched:
+ * per-team concurrency ceiling, create the job (or hold its answer on the fake's clock, with the job
+ * made before or after the answer, per `submitAnswers`). Also where the money-related hazards are watched:
  * `dryRun` in the body (the real API ignores it there and runs a paid job) and a resubmit of an
  * input whose earlier submit met an ambiguous failure.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { ApiCtx } from '../app.js';
 import { CONCURRENCY_ACTION, isObject } from '../app.js';
+import { contentKeyOf } from '../content.js';
 import { errorReply, type Reply } from '../http.js';
 import { MODELS } from '../models.js';
 import type { FakeSubmission } from '../options.js';
@@ -28,30 +29,26 @@ export function onSubmitBody(ctx: ApiCtx): void {
   const dryRun = ctx.route === 'dryRun';
   const input = isObject(ctx.json) ? ctx.json : {};
   const modelId = ctx.params.modelId ?? '';
-  const sub: FakeSubmission = { at: ctx.now, teamId: ctx.teamId, modelId, input, dryRun, status: 0 };
+  const contentKey = contentKeyOf(app, ctx.teamId, modelId, input);
+  const sub: FakeSubmission = { at: ctx.now, teamId: ctx.teamId, modelId, input, dryRun, status: 0, contentKey };
   app.store.submissions.push(sub);
   ctx.submission = sub;
   const parsed = isObject(ctx.json);
   if (parsed && 'dryRun' in input) app.store.hazards.dryRunInBody++;
-  if (
-    parsed &&
-    !dryRun &&
-    app.store.ambiguous.some(
-      (a) => a.teamId === ctx.teamId && a.modelId === modelId && isDeepStrictEqual(a.input, input),
-    )
-  ) {
+  if (parsed && !dryRun && app.store.ambiguous.some((a) => a.teamId === ctx.teamId && a.contentKey === contentKey)) {
     app.store.hazards.duplicateSubmitAfterAmbiguous++;
   }
   const store = app.store;
   res.on('close', () => {
     sub.status = res.writableFinished ? res.statusCode : 0;
+    sub.answeredAt = app.clock.now();
     if (parsed && !dryRun && (!res.writableFinished || ctx.ambiguousAnswer)) {
-      store.ambiguous.push({ teamId: ctx.teamId, modelId, input });
+      store.ambiguous.push({ teamId: ctx.teamId, contentKey });
     }
   });
 }
 
-export function generate(ctx: ApiCtx): Reply {
+export async function generate(ctx: ApiCtx): Promise<Reply> {
   const { app, json, traceId, now } = ctx;
   const modelId = ctx.params.modelId ?? '';
   const model = MODELS.get(modelId);
@@ -72,6 +69,26 @@ export function generate(ctx: ApiCtx): Reply {
       details: { actionName: CONCURRENCY_ACTION, actionLimit: limit },
     });
   }
+  const answer = app.chooseAnswer(json.prompt);
+  if (answer === undefined) return created(ctx, json, now);
+  const answerAt = now + answer.delayMs;
+  if (answer.jobCreated === 'after-answer') {
+    // Nothing exists until the delay ends; then the job is made whether or not the client waited.
+    await app.waitUntil(answerAt, ctx);
+    return created(ctx, json, app.clock.now());
+  }
+  const reply = created(ctx, json, now);
+  await app.waitUntil(answerAt, ctx);
+  const job = ctx.submission?.jobId !== undefined ? app.store.jobs.get(ctx.submission.jobId) : undefined;
+  // The answer shows the job as it is when the answer leaves.
+  return job ? { ...reply, body: { ...(reply.body as object), job: jobJson(app, job, app.clock.now()) } } : reply;
+}
+
+/** Make the job (it is billed from here) and the answer that names it. */
+function created(ctx: ApiCtx, json: Record<string, unknown>, now: number): Reply {
+  const { app } = ctx;
+  const modelId = ctx.params.modelId ?? '';
+  const cost = MODELS.get(modelId)?.cost(json) ?? 0;
   const chosen = app.chooseOutcome(json.prompt);
   const job: JobRecord = {
     seq: ++app.store.seq,
@@ -92,7 +109,13 @@ export function generate(ctx: ApiCtx): Reply {
   };
   app.store.jobs.set(job.jobId, job);
   app.store.jobIds.push(job.jobId);
-  if (ctx.submission) ctx.submission.jobId = job.jobId;
+  if (ctx.submission) {
+    ctx.submission.jobId = job.jobId;
+    ctx.submission.durationMs = job.durationMs;
+    const paidKey = `${ctx.teamId} ${ctx.submission.contentKey}`;
+    if (app.store.paidContent.has(paidKey)) app.store.paidAgainByContent++;
+    app.store.paidContent.add(paidKey);
+  }
   // The output exists from the moment the job succeeds; a job that never succeeds never shows it.
   const end = scheduledEnd(job);
   app.store.assets.set(job.outputAssetId, {

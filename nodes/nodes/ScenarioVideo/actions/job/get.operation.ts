@@ -4,13 +4,17 @@ import { ScenarioError } from '../../core';
 import type { OperationExecute } from '../types';
 import { runItems } from '../../helpers/run';
 import { jobIdField, readJobId } from './fields';
+import { nextCheck } from './next-check';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['job'], operation: ['get'] } },
 	[jobIdField],
 );
 
-/** Job → Get: the job as Scenario reports it now (status, progress, outputs, billing). */
+/**
+ * Job → Get: the job as Scenario reports it now (status, progress, outputs, billing), plus `done`
+ * and `nextWaitSeconds` (see next-check.ts) for a loop of n8n Wait nodes around a long render.
+ */
 export const execute: OperationExecute = async function (env) {
 	const { client } = env;
 	return await runItems.call(this, 4, async (itemIndex, item) => {
@@ -25,6 +29,7 @@ export const execute: OperationExecute = async function (env) {
 		}
 		item.noteJob(jobId);
 		const job = await client.getJob(jobId, { signal: item.signal });
-		return [{ json: job as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+		const json: IDataObject = { ...(job as unknown as IDataObject), ...nextCheck(job, Date.now()) };
+		return [{ json, pairedItem: { item: itemIndex } }];
 	});
 };

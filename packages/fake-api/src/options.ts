@@ -157,9 +157,9 @@ export interface FakeScenarioOptions {
   /**
    * Each job's duration drawn uniformly from `[min, max]` ms by the seeded generator (renders of
    * real length vary: 2–10 minutes for Wan 2.2). Overrides `jobDurationMs`; an outcome rule's
-   * `durationMs` still wins.
+   * `durationMs` still wins. `null` turns it off again.
    */
-  jobDurationRangeMs?: [number, number];
+  jobDurationRangeMs?: [number, number] | null;
   /** Late submit answers (see `SubmitAnswerRule`). */
   submitAnswers?: SubmitAnswerRule[];
   /** Unfinished jobs allowed per team before submits answer 429 with `details.actionLimit` (default 8; 0 = no limit). */

@@ -18,7 +18,25 @@ export interface HttpTransportOptions {
   /** Redirects followed for GET (without credentials); default 5. */
   maxRedirects?: number;
   userAgent?: string;
+  /**
+   * The timers behind the timeout up to the response headers of an API request (the submit's
+   * included); default the host's `setTimeout`. A host whose time is not the wall clock (a
+   * discrete-event virtual time in tests, where a submit answer can be held for minutes on the
+   * fake API's clock) passes its own, so the timeout fires on the same clock the answer waits on.
+   */
+  timers?: TransportTimers;
 }
+
+/** setTimeout/clearTimeout, as a port. */
+export interface TransportTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const hostTimers: TransportTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -72,6 +90,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
   const userAgent = options.userAgent ?? 'scenario-video';
   const idleMs = options.bodyIdleTimeoutMs ?? 60_000;
   const maxRedirects = options.maxRedirects ?? 5;
+  const timers = options.timers ?? hostTimers;
   const pools = {
     http: new http.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
     https: new https.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
@@ -141,7 +160,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         caller?.removeEventListener('abort', onAbort);
         return true;
       };
@@ -150,7 +169,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
         current?.destroy();
         reject(error);
       };
-      const timer = setTimeout(
+      const timer = timers.setTimeout(
         () => fail(headTimeoutError(connected)),
         req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000,
       );

@@ -1,4 +1,4 @@
-import type { ManifestError, Manifest } from './manifest.js';
+import type { ManifestError, Manifest, ManifestOrphan } from './manifest.js';
 import type { ManifestIssue } from './manifest.js';
 
 /**
@@ -37,6 +37,8 @@ export interface VideoUpdate {
   creativeUnits?: number;
   /** Set on `submitted` when the job came from the ledger of an earlier run (nothing submitted). */
   resumed?: boolean;
+  /** Set on `submitted` when an unanswered submit's job was found among the recent jobs and adopted. */
+  recovered?: boolean;
   /** The output, relative to the output folder. */
   file?: string;
   error?: ManifestError;
@@ -52,7 +54,7 @@ export type BatchEvent =
       type: 'planned';
       videos: Array<{ name: string; source: string; hash: string; action: 'render' | 'resume' | 'skip' | 'quote' }>;
       /** Ledger jobs that belong to no video of this run (their prompt changed or was removed). */
-      orphanJobs: Array<{ key: string; jobId: string }>;
+      orphanJobs: Array<ManifestOrphan & { key: string }>;
     }
   | VideoUpdate
   | { type: 'finished'; manifest: Manifest; manifestPath: string; interrupted: boolean };

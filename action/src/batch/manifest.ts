@@ -39,7 +39,25 @@ export interface ManifestVideo {
   creativeUnits: number | null;
   /** The job was submitted by an earlier run and resumed from the ledger (nothing paid in this run). */
   resumed?: boolean;
+  /** The submit got no answer and its job was found among the recent jobs and adopted (paid once). */
+  recovered?: boolean;
   error: ManifestError | null;
+}
+
+/**
+ * A job the ledger holds from an earlier run that no video of this run matches any more (its prompt
+ * changed or was removed). It was paid: it is listed until it is fetched, with how to fetch it.
+ * Without `jobId`, a submit of an earlier run got no answer and its job was not found yet: it may have
+ * been made (and charged); `scenario-video jobs` lists the recent jobs.
+ */
+export interface ManifestOrphan {
+  name: string;
+  jobId: string | null;
+  /** When it was submitted (or, without a job id, when the unanswered submit was sent). */
+  submittedAt: string;
+  creativeUnits: number | null;
+  /** What to do about it, in one sentence with the command. */
+  message: string;
 }
 
 export interface ManifestIssue {
@@ -63,24 +81,52 @@ export interface Manifest {
     /** Prompt files with errors (their videos are not listed). */
     invalidFiles: number;
     /**
-     * Spent on jobs submitted in this run (rendered, or still running after an interruption; failed jobs
-     * are refunded), or the quote of a dry run.
+     * Charged for the jobs this run submitted or adopted, as Scenario charges them: delivered ones, and
+     * ones still running on Scenario (interrupted, or timed out on our side); failed and canceled jobs
+     * are refunded. For a dry run, the quote.
      */
     creativeUnits: number;
+    /** The share of `creativeUnits` for jobs still running on Scenario (their videos are not here yet). */
+    creativeUnitsRunning: number;
+    /** Jobs that failed on Scenario (refunded, not in `creativeUnits`). */
+    refundedJobs: number;
+    /** Jobs paid in earlier runs that no video of this run matches (see `orphans`). */
+    orphans: number;
   };
   videos: ManifestVideo[];
   issues: ManifestIssue[];
+  orphans: ManifestOrphan[];
+}
+
+/** Error codes of jobs Scenario ended badly: it refunds them. */
+const REFUNDED = new Set(['job_failed', 'job_canceled']);
+/** Error codes of jobs that still run on Scenario: we stopped waiting, the job goes on (and is charged). */
+const STILL_RUNNING = new Set(['timed_out', 'aborted']);
+
+/** Is this video's job charged by Scenario in this run, and is it still running? */
+export function charge(v: ManifestVideo): { charged: boolean; running: boolean } {
+  if (v.resumed || v.jobId === null) return { charged: false, running: false };
+  if (v.status === 'rendered') return { charged: true, running: false };
+  if (v.status === 'interrupted') return { charged: true, running: true };
+  if (v.status !== 'failed' || v.error === null) return { charged: false, running: false };
+  if (REFUNDED.has(v.error.code)) return { charged: false, running: false };
+  // Timed out on our side, or delivered by Scenario but not downloaded here: charged all the same.
+  return { charged: true, running: STILL_RUNNING.has(v.error.code) };
 }
 
 export function summarize(
   videos: ManifestVideo[],
   issues: ManifestIssue[],
-  options: { dryRun: boolean; now: Date },
+  options: { dryRun: boolean; now: Date; orphans?: ManifestOrphan[] },
 ): Manifest {
   const count = (s: VideoStatus) => videos.filter((v) => v.status === s).length;
-  const spent = videos
-    .filter((v) => (v.status === 'rendered' || v.status === 'interrupted' || v.status === 'quoted') && !v.resumed)
-    .reduce((sum, v) => sum + (v.creativeUnits ?? 0), 0);
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  const sum = (list: ManifestVideo[]) => list.reduce((total, v) => total + (v.creativeUnits ?? 0), 0);
+  const spent = options.dryRun
+    ? sum(videos.filter((v) => v.status === 'quoted' && !v.resumed))
+    : sum(videos.filter((v) => charge(v).charged));
+  const running = sum(videos.filter((v) => charge(v).running));
+  const orphans = options.orphans ?? [];
   return {
     version: MANIFEST_VERSION,
     createdAt: options.now.toISOString(),
@@ -92,10 +138,15 @@ export function summarize(
       failed: count('failed'),
       interrupted: count('interrupted'),
       invalidFiles: new Set(issues.map((i) => i.file)).size,
-      creativeUnits: Math.round(spent * 1000) / 1000,
+      creativeUnits: round(spent),
+      creativeUnitsRunning: round(running),
+      refundedJobs: videos.filter((v) => v.status === 'failed' && v.error && REFUNDED.has(v.error.code) && v.jobId)
+        .length,
+      orphans: orphans.length,
     },
     videos,
     issues,
+    orphans,
   };
 }
 

@@ -2,8 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScenarioError } from '@scenario-video/core';
 import {
+  runPool,
   toScenarioError,
   type ImageInput,
+  type LedgerEntry,
   type LedgerPort,
   type RenderEvent,
   type RenderItem,
@@ -13,7 +15,13 @@ import { createFileSink, createJsonFileLedger } from '@scenario-video/core/node'
 import { loadPromptFiles, type ImageSource, type LoadedVideo } from '../prompts/index.js';
 import type { BatchEvent, VideoPhase, VideoUpdate } from './events.js';
 import { contentHash } from './hash.js';
-import { readManifest, type ManifestError, type ManifestIssue, type ManifestVideo } from './manifest.js';
+import {
+  readManifest,
+  type ManifestError,
+  type ManifestIssue,
+  type ManifestOrphan,
+  type ManifestVideo,
+} from './manifest.js';
 import type { BatchOptions } from './render.js';
 
 /** What renderBatch has settled before the videos are rendered. */
@@ -44,7 +52,7 @@ export async function renderVideos(
   options: BatchOptions,
   run: VideoRunContext,
   files: readonly string[],
-): Promise<{ entries: ManifestVideo[]; issues: ManifestIssue[] }> {
+): Promise<{ entries: ManifestVideo[]; issues: ManifestIssue[]; orphans: ManifestOrphan[] }> {
   const { root, outDir, dryRun, now, emit } = run;
   const ledger = createJsonFileLedger(run.ledgerPath);
   const loaded = await loadPromptFiles(files, { root });
@@ -71,9 +79,7 @@ export async function renderVideos(
     plans.push({ video, hash, key, action, ...(before ? { previous: before } : {}) });
   }
   const keys = new Set(plans.map((p) => p.key));
-  const orphanJobs = (await ledger.list())
-    .filter((e) => e.completedAt === undefined && !keys.has(e.key))
-    .map((e) => ({ key: e.key, jobId: e.jobId }));
+  const orphanJobs = (await ledger.list()).filter((e) => e.completedAt === undefined && !keys.has(e.key)).map(orphanOf);
   emit({
     type: 'planned',
     videos: plans.map((p) => ({ name: p.video.name, source: p.video.file, hash: p.hash, action: p.action })),
@@ -97,7 +103,7 @@ export async function renderVideos(
   const client = todo.length > 0 ? await clientOf(options) : undefined;
   const images = new ImageCache();
   if (dryRun) {
-    await pool(todo, options.concurrency ?? 4, async (p) => {
+    await runPool(todo, options.concurrency ?? 4, async (p) => {
       results.set(p, await quote(p, client!, ledger, images, update, options.signal));
     });
   } else if (todo.length > 0) {
@@ -113,7 +119,10 @@ export async function renderVideos(
         update(p, 'failed', { error });
       }
     }
-    const live = new Map<number, { retrying?: string; phase: VideoPhase; cost?: number; resumed?: boolean }>();
+    const live = new Map<
+      number,
+      { retrying?: string; phase: VideoPhase; cost?: number; resumed?: boolean; recovered?: boolean }
+    >();
     const settled = await client!.renderMany(items, {
       concurrency: options.concurrency ?? 4,
       sink: createFileSink(outDir),
@@ -128,6 +137,7 @@ export async function renderVideos(
         if (event.type === 'submitted') {
           if (event.cost !== undefined) state.cost = event.cost;
           if (event.resumed) state.resumed = true;
+          if (event.recovered) state.recovered = true;
         }
         const translated = translate(event, outDir, state);
         if (translated) update(p, translated.phase, translated.extra);
@@ -148,6 +158,7 @@ export async function renderVideos(
           bytes: first?.bytes ?? null,
           creativeUnits: s.value.creativeUnitsCost ?? null,
           ...(s.value.resumed ? { resumed: true } : {}),
+          ...(s.value.handle.recovered ? { recovered: true } : {}),
           error: null,
         });
       } else {
@@ -164,6 +175,7 @@ export async function renderVideos(
           bytes: null,
           creativeUnits: seen?.cost ?? null,
           ...(seen?.resumed ? { resumed: true } : {}),
+          ...(seen?.recovered ? { recovered: true } : {}),
           error,
         });
       }
@@ -174,7 +186,33 @@ export async function renderVideos(
     const entry = results.get(p);
     if (entry) entries.push(entry);
   }
-  return { entries, issues };
+  return { entries, issues, orphans: orphanJobs.map(({ key: _key, ...orphan }) => orphan) };
+}
+
+/**
+ * A ledger entry no video of this run matches: paid (or maybe paid) in an earlier run. It stays in the
+ * ledger, so every run lists it until it is fetched or its prompt comes back.
+ */
+function orphanOf(e: LedgerEntry): ManifestOrphan & { key: string } {
+  // Keys are `<name>:<hash>`.
+  const name = e.key.includes(':') ? e.key.slice(0, e.key.lastIndexOf(':')) : e.key;
+  const base = { key: e.key, name, submittedAt: e.submittedAt, creativeUnits: e.creativeUnitsCost ?? null };
+  if (e.jobId === undefined) {
+    return {
+      ...base,
+      jobId: null,
+      message:
+        `A submit of ${name} sent at ${e.submittedAt} by an earlier run got no answer, and its prompt has changed ` +
+        'since: it may have made a job (and been charged). Look for it with: scenario-video jobs',
+    };
+  }
+  return {
+    ...base,
+    jobId: e.jobId,
+    message:
+      `Job ${e.jobId} (${name}) was paid in an earlier run, and no prompt matches it any more. ` +
+      `Fetch its video with: scenario-video job ${e.jobId} --download <dir>`,
+  };
 }
 
 const clientOf = (options: BatchOptions): Promise<ScenarioClient> | ScenarioClient =>
@@ -241,7 +279,7 @@ async function quote(
 ): Promise<ManifestVideo> {
   const base = { name: p.video.name, source: p.video.file, hash: p.hash, file: null, bytes: null };
   const existing = await ledger.get(p.key);
-  if (existing) {
+  if (existing?.jobId !== undefined) {
     // Already submitted by an earlier run: the next real run resumes it for free.
     update(p, 'quoted', { jobId: existing.jobId, creativeUnits: 0, resumed: true });
     return { ...base, jobId: existing.jobId, status: 'quoted', creativeUnits: 0, resumed: true, error: null };
@@ -303,6 +341,7 @@ function translate(
         jobId: event.jobId,
         ...(event.cost !== undefined ? { creativeUnits: event.cost } : {}),
         ...(event.resumed ? { resumed: true } : {}),
+        ...(event.recovered ? { recovered: true } : {}),
       });
     case 'status':
       return set('waiting', {
@@ -363,16 +402,4 @@ function failedEntry(video: LoadedVideo, hash: string, error: ManifestError): Ma
     creativeUnits: null,
     error,
   };
-}
-
-/** Run `fn` over `items` with at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

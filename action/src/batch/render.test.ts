@@ -299,14 +299,27 @@ describe('batch renderer against the fake API', { timeout: 60_000 }, () => {
       JSON.stringify({ version: 1, entries: { [entry.key]: { ...entry, submittedAt: new Date().toISOString() } } }),
     );
     const events: BatchEvent[] = [];
-    await renderBatch({
+    const result = await renderBatch({
       root: repo,
       outDir: 'out',
       client: () => Promise.reject(new Error('not needed: nothing to render')),
       onEvent: (e) => events.push(e),
     });
     const planned = events.find((e) => e.type === 'planned');
-    expect(planned).toEqual({ type: 'planned', videos: [], orphanJobs: [{ key: entry.key, jobId: entry.jobId }] });
+    expect(planned).toMatchObject({
+      type: 'planned',
+      videos: [],
+      orphanJobs: [{ key: entry.key, jobId: entry.jobId }],
+    });
+    // Paid in an earlier run: the manifest keeps it, with the command that fetches it.
+    expect(result.manifest.totals.orphans).toBe(1);
+    expect(result.manifest.orphans).toEqual([
+      expect.objectContaining({
+        name: 'gone',
+        jobId: entry.jobId,
+        message: expect.stringContaining(`scenario-video job ${entry.jobId} --download`),
+      }),
+    ]);
   });
 
   it('quotes a dry run without rendering or touching the real manifest', async () => {

@@ -9,6 +9,7 @@ import {
   writeJsonAtomic,
   type Manifest,
   type ManifestIssue,
+  type ManifestOrphan,
   type ManifestVideo,
 } from './manifest.js';
 
@@ -81,9 +82,10 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
   emit({ type: 'discovered', files: discovery.files, unmatched: discovery.unmatched });
   let entries: ManifestVideo[] = [];
   let issues: ManifestIssue[] = [];
+  let orphans: ManifestOrphan[] = [];
   if (discovery.files.length > 0 || (await exists(ledgerPath))) {
     const { renderVideos } = await import('./render-videos.js');
-    ({ entries, issues } = await renderVideos(
+    ({ entries, issues, orphans } = await renderVideos(
       options,
       { root, outDir, ledgerPath, dryRun, now, emit },
       discovery.files,
@@ -93,7 +95,7 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
     emit({ type: 'planned', videos: [], orphanJobs: [] });
   }
 
-  const manifest = summarize(entries, issues, { dryRun, now: new Date(now()) });
+  const manifest = summarize(entries, issues, { dryRun, now: new Date(now()), orphans });
   const manifestPath = await writeJsonAtomic(
     path.join(outDir, dryRun ? DRY_RUN_MANIFEST_FILE : MANIFEST_FILE),
     manifest,

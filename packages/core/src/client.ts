@@ -24,7 +24,8 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { DEFAULT_SUBMIT_RETRY_POLICY, submitJob, type JobHandle } from './submit.js';
 import { uploadImage, type ImageBytes } from './upload.js';
 import { downloadOutputs } from './outputs.js';
-import { waitForJob, type WaitOptions } from './wait.js';
+import { DEFAULT_WAIT_TIMEOUT_MS, waitForJob, type WaitOptions } from './wait.js';
+import { slotHooks, type GenerationScheduler } from './scheduler.js';
 
 export const DEFAULT_BASE_URL = 'https://api.cloud.scenario.com/v1';
 
@@ -74,8 +75,17 @@ export interface ScenarioClient {
     input: RenderInput,
     options?: CallOptions,
   ): Promise<{ modelId: string; params: Record<string, unknown> }>;
-  /** Submit a job (the paid call; never blindly re-sent). Emits `submitted`. */
-  submit(request: SubmitRequest, options?: CallOptions): Promise<JobHandle>;
+  /**
+   * Submit a job (the paid call; never blindly re-sent). Emits `submitted`. With a `scheduler`, the
+   * submit waits for a team slot and a refusal at the team's limit waits for one of ours to end (for
+   * up to `patienceMs` without one, default 30 minutes); the slot is freed once the job is accepted.
+   * An unanswered submit is looked for among the recent jobs until `lookUntil` (within 15 minutes of
+   * sending; default a few seconds).
+   */
+  submit(
+    request: SubmitRequest,
+    options?: CallOptions & { scheduler?: GenerationScheduler; patienceMs?: number; lookUntil?: number },
+  ): Promise<JobHandle>;
   /** Quote a job without paying (dry run). */
   estimateCost(request: SubmitRequest, options?: CallOptions): Promise<CostEstimate>;
   getJob(jobId: string, options?: CallOptions): Promise<ScenarioJob>;
@@ -198,8 +208,24 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
       const plan = planRender(input);
       return { modelId: plan.modelId, params: await resolveImages(ctx, plan, common(o)) };
     },
-    submit: async (request, o = {}) =>
-      submitJob(ctx, validateSubmitRequest(request), { ...common(o), ...submitOptions, policy: submitPolicy }),
+    submit: async (request, o = {}) => {
+      const valid = validateSubmitRequest(request);
+      const slot = await o.scheduler?.acquire(o.signal !== undefined ? { signal: o.signal } : {});
+      try {
+        const handle = await submitJob(ctx, valid, {
+          ...common(o),
+          ...submitOptions,
+          policy: submitPolicy,
+          ...slotHooks(slot, o.signal, o.patienceMs ?? DEFAULT_WAIT_TIMEOUT_MS),
+          ...(o.lookUntil !== undefined ? { lookUntil: o.lookUntil } : {}),
+        });
+        slot?.submitted();
+        return handle;
+      } finally {
+        // We do not follow the job from here: its place on the team is the API's to report (429).
+        slot?.release();
+      }
+    },
     estimateCost: async (request, o = {}) => estimateCost(ctx, validateSubmitRequest(request), common(o)),
     getJob: (jobId, o = {}) => getJob(ctx, jobId, common(o)),
     listJobs: (query = {}, o = {}) => listJobs(ctx, query, common(o)),

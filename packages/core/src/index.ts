@@ -21,7 +21,9 @@ export {
 export type { ScenarioJob, ScenarioAsset, JobList } from './jobs.js';
 export {
   DEFAULT_SUBMIT_RETRY_POLICY,
+  SUBMIT_RECOVERY_WINDOW_MS,
   jobMatchesInput,
+  type UnknownSubmit,
   type JobHandle,
   type RateLimitAdvice,
   type RateLimitInfo,
@@ -35,13 +37,9 @@ export { DEFAULT_INLINE_MAX_BYTES, type ImageBytes } from './upload.js';
 export { sniffImageType } from './bytes.js';
 export { classifyTransportFailure, errorCodes, type TransportFailure } from './transport-failure.js';
 export { planRender, type ImageInput, type RenderInput, type RenderOptions, type RenderResult } from './render.js';
-export {
-  BATCH_SUBMIT_RETRY_POLICY,
-  type RenderItem,
-  type RenderManyOptions,
-  type RenderSettled,
-} from './render-many.js';
-export { AdaptiveLimiter } from './limiter.js';
+export type { RenderItem, RenderManyOptions, RenderSettled } from './render-many.js';
+export { GenerationScheduler, type Slot } from './scheduler.js';
+export { runPool } from './pool.js';
 export {
   DEFAULT_BASE_URL,
   createScenarioClient,

@@ -96,12 +96,24 @@ export interface SinkWriter {
 export interface LedgerEntry {
   /** Caller's key for the logical render (for example a content hash). */
   key: string;
-  jobId: string;
+  /** The job; absent while `unknownSubmit` is being resolved. */
+  jobId?: string;
   modelId: string;
   submittedAt: string;
   creativeUnitsCost?: number;
   /** Set once the outputs were delivered: the same key resumes (and re-downloads) this job, never pays again. */
   completedAt?: string;
+  /**
+   * A submit of this render was sent and got no usable answer, so a job may exist (and be charged).
+   * Until its job is found or the recovery window has passed, no run submits this render again.
+   */
+  unknownSubmit?: {
+    modelId: string;
+    /** The parameters as sent (asset ids). */
+    input: Record<string, unknown>;
+    /** When it was sent (ms since the epoch). */
+    sentAt: number;
+  };
 }
 
 export interface LedgerPort {

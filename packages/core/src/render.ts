@@ -6,9 +6,17 @@ import { getJob, type ScenarioJob } from './jobs.js';
 import { WAN_MODEL_ID, wanParamsSchema, type WanTuning } from './params.js';
 import type { ByteSink, LedgerEntry, LedgerPort } from './ports.js';
 import type { RetryPolicy } from './retry.js';
-import { submitJob, type JobHandle, type RateLimitAdvice, type RateLimitInfo } from './submit.js';
+import { slotHooks, type GenerationScheduler, type Slot } from './scheduler.js';
+import {
+  SUBMIT_RECOVERY_WINDOW_MS,
+  findSubmittedJob,
+  submitJob,
+  unknownOutcomeError,
+  type JobHandle,
+  type UnknownSubmit,
+} from './submit.js';
 import { fetchImage, uploadImage, type ImageBytes } from './upload.js';
-import { waitForJob, type WaitOptions } from './wait.js';
+import { DEFAULT_WAIT_TIMEOUT_MS, waitForJob, type WaitOptions } from './wait.js';
 import { isRecord } from './json.js';
 
 /** An image for a render: an existing asset, bytes in memory, or a URL to fetch (no credentials sent). */
@@ -41,8 +49,12 @@ export interface RenderOptions {
   /** Overall wait for the job (default 30 minutes). */
   timeoutMs?: number;
   wait?: Omit<WaitOptions, 'signal' | 'emit' | 'timeoutMs'>;
-  /** Told about (and awaited on) every 429 on submit: renderMany lowers its parallelism with it. */
-  onRateLimited?: (info: RateLimitInfo) => void | RateLimitAdvice | Promise<void | RateLimitAdvice>;
+  /**
+   * The team's generation slots (shared by every render of one credential in this process): the submit
+   * waits for a slot, and the slot is held until the job stops running. Without one, a refused submit
+   * just backs off.
+   */
+  scheduler?: GenerationScheduler;
   submitPolicy?: RetryPolicy;
   /** Largest image sent inline (default 3.5 MB); larger ones use multipart uploads. */
   inlineMaxBytes?: number;
@@ -203,37 +215,39 @@ export const renderVideo = async (
   const { signal, ledger, key } = options;
   const common = { ...(signal !== undefined ? { signal } : {}), emit };
   let jobId: string | undefined;
+  let slot: Slot | undefined;
   try {
     if (ledger !== undefined && (key === undefined || key === '')) throw invalid('A ledger needs a key', 'key');
     const plan = planRender(input);
     emit({ type: 'validated' });
 
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     let handle: JobHandle | undefined;
     let resumed = false;
     const entry = ledger !== undefined && key !== undefined ? await ledger.get(key) : undefined;
-    if (entry !== undefined) {
-      try {
-        const existing = await getJob(ctx, entry.jobId, common);
-        handle = {
-          jobId: entry.jobId,
-          modelId: entry.modelId,
-          baseUrl: ctx.baseUrl,
-          submittedAt: entry.submittedAt,
-          input: existing.metadata.input ?? plan.params,
-          ...(entry.creativeUnitsCost !== undefined ? { creativeUnitsCost: entry.creativeUnitsCost } : {}),
-        };
+    if (entry?.jobId !== undefined) {
+      handle = await resumeFromLedger(rc, { ...entry, jobId: entry.jobId }, plan, common);
+      if (handle === undefined) await ledger!.remove(key!);
+      else {
         resumed = true;
-        rc.claimed.add(entry.jobId);
+        // It runs on Scenario whatever we decide: it holds a place on the team.
+        slot = options.scheduler?.occupy();
         emit({
           type: 'submitted',
-          jobId: entry.jobId,
+          jobId: handle.jobId,
           resumed: true,
-          ...(entry.creativeUnitsCost !== undefined ? { cost: entry.creativeUnitsCost } : {}),
+          ...(handle.creativeUnitsCost !== undefined ? { cost: handle.creativeUnitsCost } : {}),
         });
-      } catch (e) {
-        // A job this account does not know (404): the entry is stale, so render afresh.
-        if (!(e instanceof ScenarioError && e.status === 404)) throw e;
+      }
+    } else if (entry?.unknownSubmit !== undefined) {
+      // An earlier submit of this render got no answer: find its job before paying again.
+      handle = await adoptUnknownSubmit(rc, entry.unknownSubmit, timeoutMs, common);
+      if (handle === undefined) {
+        // Not made within the recovery window: it never will be, so this render may be submitted.
         await ledger!.remove(key!);
+      } else {
+        slot = options.scheduler?.occupy();
+        await ledger!.put(ledgerEntry(key!, handle));
       }
     }
     if (handle === undefined) {
@@ -241,6 +255,7 @@ export const renderVideo = async (
         ...common,
         ...(options.inlineMaxBytes !== undefined ? { inlineMaxBytes: options.inlineMaxBytes } : {}),
       });
+      slot = await options.scheduler?.acquire(signal !== undefined ? { signal } : {});
       handle = await submitJob(
         ctx,
         { modelId: plan.modelId, params },
@@ -248,10 +263,15 @@ export const renderVideo = async (
           ...common,
           claimed: rc.claimed,
           ...(rc.submitTimeoutMs !== undefined ? { timeoutMs: rc.submitTimeoutMs } : {}),
-          ...(options.onRateLimited !== undefined ? { onRateLimited: options.onRateLimited } : {}),
+          ...slotHooks(slot, signal, timeoutMs),
           ...(options.submitPolicy !== undefined ? { policy: options.submitPolicy } : {}),
+          lookUntil: ctx.ports.clock.now() + timeoutMs,
+          onUnknownOutcome: async (submit) => {
+            if (ledger !== undefined && key !== undefined) await ledger.put(unknownEntry(key, submit));
+          },
         },
       );
+      slot?.submitted();
       jobId = handle.jobId;
       if (ledger !== undefined && key !== undefined) await ledger.put(ledgerEntry(key, handle));
     }
@@ -263,7 +283,7 @@ export const renderVideo = async (
         ...(options.wait ?? {}),
         ...(resumed ? {} : { createdAt: handle.submittedAt }),
         ...common,
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        timeoutMs,
       });
     } catch (e) {
       // A job that ended badly will not get better: forget it so the next run renders afresh.
@@ -271,6 +291,9 @@ export const renderVideo = async (
         if (ledger !== undefined && key !== undefined) await ledger.remove(key);
       }
       throw e;
+    } finally {
+      // The job no longer runs (or we no longer wait for it): the next submit may go while we download.
+      slot?.release();
     }
     let assetIds: string[];
     try {
@@ -306,8 +329,89 @@ export const renderVideo = async (
       ...(handle.creativeUnitsCost !== undefined ? { creativeUnitsCost: handle.creativeUnitsCost } : {}),
     };
   } catch (e) {
+    slot?.release();
     const error = toScenarioError(e, { ...(jobId !== undefined ? { jobId } : {}), ...(signal ? { signal } : {}) });
     emit({ type: 'failed', error });
     throw error;
   }
 };
+
+/** The job a ledger names, or undefined when the account does not know it (a stale entry). */
+const resumeFromLedger = async (
+  rc: RenderContext,
+  entry: LedgerEntry & { jobId: string },
+  plan: RenderPlan,
+  common: { signal?: AbortSignal; emit: Emit },
+): Promise<JobHandle | undefined> => {
+  try {
+    const existing = await getJob(rc.ctx, entry.jobId, common);
+    rc.claimed.add(entry.jobId);
+    return {
+      jobId: entry.jobId,
+      modelId: entry.modelId,
+      baseUrl: rc.ctx.baseUrl,
+      submittedAt: entry.submittedAt,
+      input: existing.metadata.input ?? plan.params,
+      ...(entry.creativeUnitsCost !== undefined ? { creativeUnitsCost: entry.creativeUnitsCost } : {}),
+    };
+  } catch (e) {
+    // A job this account does not know (404): the entry is stale, so render afresh.
+    if (e instanceof ScenarioError && e.status === 404) return undefined;
+    throw e;
+  }
+};
+
+/**
+ * Look for the job of an earlier unanswered submit (recorded in the ledger), until the recovery window
+ * closes or this render's own timeout. Found: adopted (`submitted` with `recovered`). Not found and the
+ * window is over: undefined (it was never made). Not found yet: the unknown-outcome error again.
+ */
+const adoptUnknownSubmit = async (
+  rc: RenderContext,
+  submit: UnknownSubmit,
+  timeoutMs: number,
+  common: { signal?: AbortSignal; emit: Emit },
+): Promise<JobHandle | undefined> => {
+  const { ctx } = rc;
+  const windowEnd = submit.sentAt + SUBMIT_RECOVERY_WINDOW_MS;
+  const until = Math.min(windowEnd, ctx.ports.clock.now() + timeoutMs);
+  const lookup = await findSubmittedJob(
+    ctx,
+    { modelId: submit.modelId, input: submit.input, since: submit.sentAt, claimed: rc.claimed },
+    { ...common, until },
+  );
+  if (lookup.job !== undefined) {
+    const job = lookup.job;
+    rc.claimed.add(job.jobId);
+    const cost = job.billing?.cuCost;
+    common.emit({
+      type: 'submitted',
+      jobId: job.jobId,
+      recovered: true,
+      ...(cost !== undefined ? { cost } : {}),
+    });
+    return {
+      jobId: job.jobId,
+      modelId: submit.modelId,
+      baseUrl: ctx.baseUrl,
+      submittedAt: job.createdAt ?? new Date(submit.sentAt).toISOString(),
+      input: submit.input,
+      ...(cost !== undefined ? { creativeUnitsCost: cost } : {}),
+      recovered: true,
+    };
+  }
+  if (ctx.ports.clock.now() >= windowEnd && lookup.lookupError === undefined) return undefined;
+  throw unknownOutcomeError(
+    submit,
+    ctx.ports.clock.now(),
+    undefined,
+    lookup.lookupError !== undefined ? { lookupError: lookup.lookupError } : {},
+  );
+};
+
+const unknownEntry = (key: string, submit: UnknownSubmit): LedgerEntry => ({
+  key,
+  modelId: submit.modelId,
+  submittedAt: new Date(submit.sentAt).toISOString(),
+  unknownSubmit: submit,
+});

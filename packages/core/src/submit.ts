@@ -38,8 +38,25 @@ export interface RateLimitInfo {
 }
 
 export interface RateLimitAdvice {
+  /** One of the caller's own jobs ended meanwhile: the team has room, submit at once. */
   retryNow?: boolean;
 }
+
+/** A submit sent with no usable answer: it may have made (and charged) a job. */
+export interface UnknownSubmit {
+  modelId: string;
+  /** The parameters as sent (asset ids): a job made by this submit has exactly these inputs. */
+  input: Record<string, unknown>;
+  /** When the submit was sent (ms since the epoch): the job, if any, was created after it. */
+  sentAt: number;
+}
+
+/**
+ * How long after an unanswered submit its job may still appear among the recent jobs. Scenario can
+ * answer (and list the job) minutes late; a job that has not appeared 15 minutes after the submit was
+ * sent was never made, and only then may the same input be submitted again.
+ */
+export const SUBMIT_RECOVERY_WINDOW_MS = 15 * 60_000;
 
 export interface SubmitOptions {
   signal?: AbortSignal;
@@ -57,6 +74,22 @@ export interface SubmitOptions {
   timeoutMs?: number;
   /** How far back from the attempt's start a recovered job's `createdAt` may be (clock skew). */
   recoverySkewMs?: number;
+  /**
+   * Told (and awaited) the moment a submit's outcome is unknown, before the recent jobs are searched:
+   * a ledger records it here, so a later run looks for that job before paying again.
+   */
+  onUnknownOutcome?: (submit: UnknownSubmit) => void | Promise<void>;
+  /**
+   * Keep looking for the job of an unanswered submit until this time (ms since the epoch; never past
+   * the recovery window). Default: a short look of a few seconds.
+   */
+  lookUntil?: number;
+  /**
+   * With a scheduler: a refusal for the team's limit is retried for as long as our own jobs keep
+   * ending, and gives up only after this long without one (the render's own timeout), never after a
+   * fixed number of refusals.
+   */
+  refusalPatienceMs?: number;
 }
 
 /**
@@ -75,6 +108,20 @@ const RECOVERY_PAGE_SIZE = 50;
 const RECOVERY_MAX_PAGES = 3;
 /** The job may take a moment to be listed: look again after these pauses. */
 const RECOVERY_PAUSES_MS = [0, 2000, 5000];
+/** Past the first looks, and until `until`: look again after these pauses (the last one repeats). */
+const LATE_RECOVERY_PAUSES_MS = [10_000, 20_000, 30_000];
+
+/** Pauses between looks: the first few, then every 30 s until `until` (at most ~35 looks in 15 min). */
+function* recoveryPauses(now: () => number, until: number | undefined): Generator<number> {
+  yield* RECOVERY_PAUSES_MS;
+  if (until === undefined) return;
+  for (let i = 0; ; i++) {
+    const pause = LATE_RECOVERY_PAUSES_MS[Math.min(i, LATE_RECOVERY_PAUSES_MS.length - 1)]!;
+    const left = until - now();
+    if (left <= 0) return;
+    yield Math.min(pause, left);
+  }
+}
 
 /**
  * Look for the job an ambiguous submit may have created: recent jobs whose input matches and that
@@ -83,11 +130,13 @@ const RECOVERY_PAUSES_MS = [0, 2000, 5000];
 export const findSubmittedJob = async (
   ctx: ApiContext,
   query: { modelId: string; input: Record<string, unknown>; since: number; claimed?: Set<string>; skewMs?: number },
-  options: { signal?: AbortSignal; emit?: Emit } = {},
+  options: { signal?: AbortSignal; emit?: Emit; until?: number } = {},
 ): Promise<{ job?: ScenarioJob; lookupError?: ScenarioError }> => {
   const skew = query.skewMs ?? 60_000;
   let lookupError: ScenarioError | undefined;
-  for (const wait of RECOVERY_PAUSES_MS) {
+  const until =
+    options.until === undefined ? undefined : Math.min(options.until, query.since + SUBMIT_RECOVERY_WINDOW_MS);
+  for (const wait of recoveryPauses(() => ctx.ports.clock.now(), until)) {
     if (wait > 0) await pause(ctx.ports, wait, options.signal);
     const candidates: Array<{ job: ScenarioJob; created: number }> = [];
     let token: string | undefined;
@@ -154,6 +203,36 @@ const toHandle = (
   ...(recovered ? { recovered: true } : {}),
 });
 
+/**
+ * The error for a submit whose job could not be found: it may have been made and charged, so it is
+ * not sent again. `retryable: false`, `details.submitOutcome: 'unknown'` and the time it was sent, so
+ * a person (or a ledger) can look for a job created after it.
+ */
+export const unknownOutcomeError = (
+  submit: UnknownSubmit,
+  now: number,
+  why: string | undefined,
+  extra: { cause?: ScenarioError; lookupError?: ScenarioError } = {},
+): ScenarioError => {
+  const sent = new Date(submit.sentAt).toISOString();
+  return new ScenarioError({
+    code: 'network',
+    message:
+      (why ??
+        `The submit sent at ${sent} got no usable answer, and no job with its input appeared among the recent jobs by ${new Date(now).toISOString()}.`) +
+      ` It may still have been made and charged, so it was not sent again: look for a job created after ${sent} among the recent jobs before submitting again.`,
+    retryable: false,
+    details: {
+      submitOutcome: 'unknown',
+      modelId: submit.modelId,
+      attemptStartedAt: sent,
+      ...(extra.lookupError !== undefined ? { lookupError: extra.lookupError.message } : {}),
+    },
+    ...(extra.cause !== undefined ? { cause: extra.cause } : {}),
+    ...(extra.cause?.status !== undefined ? { status: extra.cause.status } : {}),
+  });
+};
+
 /** Was the request refused before anything happened (safe to send again)? */
 const isRefusal = (e: ScenarioError): boolean =>
   e.code === 'rate_limited' || (e.code === 'network' && e.details?.sent === false);
@@ -180,7 +259,9 @@ export const submitJob = async (
   const { modelId, params } = request;
   const { signal, emit } = options;
   const policy = options.policy ?? DEFAULT_SUBMIT_RETRY_POLICY;
-  const started = ctx.ports.clock.now();
+  /** Since when (and since which attempt) refusals have come with no job of ours ending. */
+  let progressAt = ctx.ports.clock.now();
+  let progressAttempt = 0;
   const found = (job: ScenarioJob, data: unknown, recovered: boolean): JobHandle => {
     options.claimed?.add(job.jobId);
     const handle = toHandle(
@@ -231,6 +312,7 @@ export const submitJob = async (
     const ambiguous = isAmbiguous(error);
     if (ambiguous || error.code === 'server') {
       // Either the answer was lost, or the server failed: did it create the job anyway?
+      if (ambiguous) await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
       const lookup = await findSubmittedJob(
         ctx,
         {
@@ -240,48 +322,51 @@ export const submitJob = async (
           ...(options.claimed !== undefined ? { claimed: options.claimed } : {}),
           ...(options.recoverySkewMs !== undefined ? { skewMs: options.recoverySkewMs } : {}),
         },
-        { ...(signal !== undefined ? { signal } : {}), ...(emit !== undefined ? { emit } : {}) },
+        {
+          ...(signal !== undefined ? { signal } : {}),
+          ...(emit !== undefined ? { emit } : {}),
+          ...(ambiguous && options.lookUntil !== undefined ? { until: options.lookUntil } : {}),
+        },
       );
       if (lookup.job !== undefined) return found(lookup.job, undefined, true);
       if (ambiguous || lookup.lookupError !== undefined) {
-        throw new ScenarioError({
-          code: 'network',
-          message:
-            (ambiguous
-              ? 'The submit was sent but no usable answer came back, and no matching job was found among the recent jobs. '
-              : `The submit failed (HTTP ${error.status ?? '5xx'}) and the recent jobs could not be checked for it. `) +
-            'It was not sent again, to avoid paying twice: check the recent jobs before submitting again.',
-          retryable: false,
-          details: {
-            submitOutcome: 'unknown',
-            modelId,
-            attemptStartedAt: new Date(attemptStarted).toISOString(),
-            ...(lookup.lookupError !== undefined ? { lookupError: lookup.lookupError.message } : {}),
-          },
-          cause: error,
-          ...(error.status !== undefined ? { status: error.status } : {}),
-        });
+        throw unknownOutcomeError(
+          { modelId, input: params, sentAt: attemptStarted },
+          ctx.ports.clock.now(),
+          ambiguous
+            ? undefined
+            : `The submit failed (HTTP ${error.status ?? '5xx'}) and the recent jobs could not be checked for it.`,
+          { cause: error, ...(lookup.lookupError !== undefined ? { lookupError: lookup.lookupError } : {}) },
+        );
       }
     } else if (!isRefusal(error)) {
       throw error;
     }
     // Refused before a job was made: safe to try again after a pause.
+    const limit = error.details?.actionLimit;
+    const patient = error.code === 'rate_limited' && options.refusalPatienceMs !== undefined;
     const delay = planRetry({
       error,
-      attempt,
-      elapsedMs: ctx.ports.clock.now() - started,
-      policy,
+      attempt: attempt - progressAttempt,
+      elapsedMs: ctx.ports.clock.now() - progressAt,
+      policy: patient
+        ? { ...policy, maxAttempts: Number.POSITIVE_INFINITY, maxElapsedMs: options.refusalPatienceMs! }
+        : policy,
       random: ctx.random,
     });
     if (delay === undefined) throw error;
     let advice: void | RateLimitAdvice = undefined;
     if (error.code === 'rate_limited') {
-      const limit = error.details?.actionLimit;
       advice = await options.onRateLimited?.({
         delayMs: delay,
         attempt,
         ...(typeof limit === 'number' ? { actionLimit: limit } : {}),
       });
+    }
+    if (advice?.retryNow === true) {
+      // One of our jobs ended: that is progress, so the patience starts again.
+      progressAt = ctx.ports.clock.now();
+      progressAttempt = attempt;
     }
     const wait = advice?.retryNow === true ? 0 : delay;
     emit?.({ type: 'retrying', attempt, delayMs: wait, cause: error.code });

@@ -83,7 +83,7 @@ afterEach(async () => {
 });
 
 describe('Video → Generate', () => {
-	it('outputs the MP4 of the right job as binary data, streamed into prepareBinaryData', async () => {
+	it('outputs the MP4 of the right job as binary data, handed to prepareBinaryData whole', async () => {
 		await start();
 		const run = await runNode({
 			parameters: generate(),
@@ -102,8 +102,7 @@ describe('Video → Generate', () => {
 		expect(binary.fileName).toBe(`${jobId}.mp4`);
 
 		const stored = run.binaries.get(binary.id!)!;
-		expect(stored.streamed).toBe(true);
-		expect(stored.chunks).toBeGreaterThan(1);
+		expect(stored.streamed).toBe(false); // one checked Buffer: nothing partial reaches n8n
 		expect(stored.bytes.length).toBeGreaterThanOrEqual(300_000);
 		expect(stored.bytes.subarray(4, 8).toString('ascii')).toBe('ftyp');
 		const identity = readFakeVideoIdentity(stored.bytes);
@@ -423,7 +422,7 @@ describe('Video → Submit, Job → Wait / Get', () => {
 		});
 		const stored = waited.binaries.get(waited.output[0]!.binary!.data!.id!)!;
 		expect(readFakeVideoIdentity(stored.bytes)?.jobId).toBe(jobId);
-		expect(stored.streamed).toBe(true);
+		expect(stored.streamed).toBe(false);
 		expect(submitCount()).toBe(1);
 		expect(fake.state().hazards).toEqual(NO_HAZARDS);
 	});

@@ -1,96 +1,34 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
-import type { ByteSink, SinkWriter } from '../core';
-import type { StreamKit } from './stream';
-
-/** Most chunks waiting for n8n's binary store before the download is held back. */
-const MAX_QUEUED_CHUNKS = 8;
+import { ScenarioError, type ByteSink, type SinkWriter } from '../core';
 
 /**
- * A copy of the chunk: the sink keeps chunks queued (or buffered) after `write` returns, and the
- * core's contract lets a transport reuse a chunk's memory once `write` has settled.
+ * The largest video this node hands to n8n's binary data. The sink holds a video in memory until
+ * it is whole and checked (n8n stores binary data from a Buffer or a Node stream, and a community
+ * node may not build a stream itself), so a cap keeps one item from exhausting the instance:
+ * 256 MiB is far above a Wan 2.2 video (a few MB) and above any minute-long 1080p render.
  */
-const copyOf = (chunk: Uint8Array): Buffer => Buffer.from(chunk);
+export const MAX_BINARY_VIDEO_BYTES = 256 * 1024 * 1024;
 
-/**
- * One output streamed into `prepareBinaryData`: the core writes chunks, n8n's binary store reads
- * them through a Readable as they come (constant memory). `fail` ends the stream with an error, so
- * n8n drops its partial file.
- */
-class StreamedOutput {
-	private queue: Buffer[] = [];
-	private ended = false;
-	private failure: Error | undefined;
-	private wakeConsumer: (() => void) | undefined;
-	private wakeProducers: Array<() => void> = [];
-	readonly stored: Promise<IBinaryData>;
-	private storeError: unknown;
+const MIB = 1024 * 1024;
 
-	constructor(
-		ctx: IExecuteFunctions,
-		toReadable: NonNullable<ReturnType<StreamKit['readableFrom']>>,
-		fileName: string,
-		mimeType: string,
-	) {
-		this.stored = ctx.helpers.prepareBinaryData(
-			toReadable(this.source(), { objectMode: false }),
-			fileName,
-			mimeType,
-		);
-		this.stored.catch((e: unknown) => {
-			this.storeError = e;
-			this.failure ??= new Error('n8n could not store the video');
-			this.releaseProducers();
-		});
-	}
+/** The job id in an output named after its job (`job_abc.mp4`), for the error message. */
+const jobOf = (name: string): string | undefined => /^(job_[A-Za-z0-9_-]+)\./.exec(name)?.[1];
 
-	private async *source(): AsyncGenerator<Buffer> {
-		for (;;) {
-			const next = this.queue.shift();
-			if (next !== undefined) {
-				this.releaseProducers();
-				yield next;
-				continue;
-			}
-			if (this.failure !== undefined) throw this.failure;
-			if (this.ended) return;
-			await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
-			this.wakeConsumer = undefined;
-		}
-	}
-
-	private releaseProducers(): void {
-		const waiting = this.wakeProducers;
-		this.wakeProducers = [];
-		for (const wake of waiting) wake();
-	}
-
-	async write(chunk: Buffer): Promise<void> {
-		if (this.failure !== undefined) throw this.storeError ?? this.failure;
-		this.queue.push(chunk);
-		this.wakeConsumer?.();
-		while (this.queue.length > MAX_QUEUED_CHUNKS && this.failure === undefined) {
-			await new Promise<void>((resolve) => this.wakeProducers.push(resolve));
-		}
-		if (this.failure !== undefined) throw this.storeError ?? this.failure;
-	}
-
-	async finish(): Promise<IBinaryData> {
-		this.ended = true;
-		this.wakeConsumer?.();
-		return await this.stored;
-	}
-
-	async fail(reason: string): Promise<void> {
-		this.failure ??= new Error(reason);
-		this.queue = [];
-		this.wakeConsumer?.();
-		this.releaseProducers();
-		await this.stored.then(
-			() => undefined,
-			() => undefined,
-		);
-	}
-}
+const tooLarge = (name: string, bytes: number): ScenarioError => {
+	const jobId = jobOf(name);
+	return new ScenarioError({
+		code: 'download_incomplete',
+		retryable: false,
+		message:
+			`The video ${name} is larger than ${MAX_BINARY_VIDEO_BYTES / MIB} MiB (over ${Math.floor(bytes / MIB)} MiB ` +
+			'arrived), the most this node keeps as binary data. The render is done and paid: set "Output" to "URL" ' +
+			'and download it with a step that writes to disk' +
+			(jobId !== undefined ? `, or run "scenario-video job ${jobId} --download DIR"` : '') +
+			'.',
+		...(jobId !== undefined ? { jobId } : {}),
+		details: { limitBytes: MAX_BINARY_VIDEO_BYTES },
+	});
+};
 
 export interface StoredOutput {
 	fileName: string;
@@ -100,57 +38,47 @@ export interface StoredOutput {
 
 /**
  * The core's ByteSink on n8n's binary data: each output the core downloads (named after the job,
- * e.g. `job_abc.mp4`) becomes one IBinaryData, streamed in as it arrives. `reset` and `discard`
- * (a restarted or abandoned download) end the current stream with an error so nothing partial is
- * kept. `stored(name)` hands the committed binary to the operation.
+ * e.g. `job_abc.mp4`) is gathered in memory while the core checks its length and resumes a cut
+ * download (`bytesWritten` is where a resume starts; `reset` drops what came when the server sent
+ * the whole body again), then handed to `prepareBinaryData` once, whole, on `commit`. Nothing
+ * partial ever reaches n8n. Above MAX_BINARY_VIDEO_BYTES the write fails at once with an error that
+ * names the job and says how to get the video instead; the core does not retry it.
  */
 export const createBinarySink = (
 	ctx: IExecuteFunctions,
-	streams: StreamKit,
 	mimeType = 'video/mp4',
 ): ByteSink & { stored(name: string): StoredOutput | undefined } => {
 	const outputs = new Map<string, StoredOutput>();
 	return {
 		stored: (name) => outputs.get(name),
 		async open(name: string): Promise<SinkWriter> {
+			let chunks: Buffer[] = [];
 			let written = 0;
-			let streamed: StreamedOutput | undefined;
-			let buffered: Buffer[] = [];
 			let closed = false;
-			const drop = async (reason: string) => {
-				const current = streamed;
-				streamed = undefined;
-				buffered = [];
-				written = 0;
-				await current?.fail(reason);
-			};
 			return {
 				get bytesWritten() {
 					return written;
 				},
 				async write(chunk) {
 					if (closed) throw new Error(`output ${name} is closed`);
-					const bytes = copyOf(chunk);
-					if (streamed === undefined && buffered.length === 0) {
-						const toReadable = streams.readableFrom();
-						if (toReadable !== undefined) {
-							streamed = new StreamedOutput(ctx, toReadable, name, mimeType);
-						}
+					if (written + chunk.byteLength > MAX_BINARY_VIDEO_BYTES) {
+						chunks = [];
+						throw tooLarge(name, written + chunk.byteLength);
 					}
-					if (streamed !== undefined) await streamed.write(bytes);
-					else buffered.push(bytes);
-					written += bytes.length;
+					// A copy: the core may reuse a chunk's memory once `write` has settled.
+					chunks.push(Buffer.from(chunk));
+					written += chunk.byteLength;
 				},
 				async reset() {
-					await drop('download restarted');
+					chunks = [];
+					written = 0;
 				},
 				async commit() {
 					if (closed) throw new Error(`output ${name} is closed`);
 					closed = true;
-					const binary =
-						streamed !== undefined
-							? await streamed.finish()
-							: await ctx.helpers.prepareBinaryData(Buffer.concat(buffered), name, mimeType);
+					const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, written);
+					chunks = [];
+					const binary = await ctx.helpers.prepareBinaryData(whole, name, mimeType);
 					binary.fileName ??= name;
 					binary.mimeType = binary.mimeType || mimeType;
 					outputs.set(name, { fileName: name, binary, bytes: written });
@@ -158,7 +86,8 @@ export const createBinarySink = (
 				},
 				async discard() {
 					closed = true;
-					await drop('download abandoned');
+					chunks = [];
+					written = 0;
 				},
 			};
 		},

@@ -6,7 +6,7 @@ import {
 	type HttpRequest,
 	type HttpResponse,
 } from '../core';
-import { isAsyncIterable, type StreamKit } from './stream';
+import { isAsyncIterable } from './stream';
 
 interface FullResponse {
 	body: unknown;
@@ -110,7 +110,6 @@ async function apiRequest(ctx: IExecuteFunctions, req: HttpRequest): Promise<Htt
 export async function plainRequest(
 	ctx: IExecuteFunctions,
 	req: HttpRequest,
-	streams?: StreamKit,
 ): Promise<HttpResponse> {
 	const headers = { ...(req.headers ?? {}) };
 	for (const name of Object.keys(headers)) {
@@ -136,7 +135,6 @@ export async function plainRequest(
 		throw transportError(e, req.signal);
 	}
 	const body = res.body;
-	streams?.observe(body);
 	const stream: AsyncIterable<Uint8Array> = isAsyncIterable(body)
 		? chunksOf(body)
 		: once(toBuffer(body));
@@ -161,16 +159,12 @@ const originOf = (url: string): string | undefined => {
  * own origin use `httpRequestWithAuthentication`; everything else (CDN, presigned URLs, image
  * URLs) uses plain `httpRequest` without any credential.
  */
-export const createHttpPort = (
-	ctx: IExecuteFunctions,
-	baseUrl: string,
-	streams?: StreamKit,
-): HttpPort => {
+export const createHttpPort = (ctx: IExecuteFunctions, baseUrl: string): HttpPort => {
 	const apiOrigin = originOf(baseUrl);
 	return {
 		request: async (req) =>
 			req.auth && apiOrigin !== undefined && originOf(req.url) === apiOrigin
 				? await apiRequest(ctx, req)
-				: await plainRequest(ctx, req, streams),
+				: await plainRequest(ctx, req),
 	};
 };

@@ -1,11 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { createScenarioClient, DEFAULT_BASE_URL, type ScenarioClient } from '../core';
 import { createHttpPort } from './http';
-import { StreamKit } from './stream';
 import { n8nSleep, systemClock } from './time';
 
 export { createBinarySink, type StoredOutput } from './binary';
-export { StreamKit } from './stream';
 
 /**
  * The credential's base URL. Only the base URL is read here: the key and secret are applied by
@@ -19,8 +17,6 @@ export async function getBaseUrl(this: IExecuteFunctions): Promise<string> {
 
 export interface NodeClient {
 	client: ScenarioClient;
-	/** Shared by the HTTP port and the binary sinks (see StreamKit). */
-	streams: StreamKit;
 }
 
 /**
@@ -28,11 +24,10 @@ export interface NodeClient {
  * n8n-workflow's `sleep` and the execution's cancel signal, the clock `Date.now`.
  */
 export function createNodeClient(ctx: IExecuteFunctions, baseUrl: string): NodeClient {
-	const streams = new StreamKit();
 	const client = createScenarioClient({
 		baseUrl,
-		ports: { http: createHttpPort(ctx, baseUrl, streams), sleep: n8nSleep, clock: systemClock },
+		ports: { http: createHttpPort(ctx, baseUrl), sleep: n8nSleep, clock: systemClock },
 		requestTimeoutMs: 60_000,
 	});
-	return { client, streams };
+	return { client };
 }

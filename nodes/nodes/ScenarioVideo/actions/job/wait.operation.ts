@@ -31,7 +31,7 @@ export const description = updateDisplayOptions(
  * core's adaptive polling, then download its video like Generate. Safe to retry.
  */
 export const execute: OperationExecute = async function (env) {
-	const { client, streams } = env;
+	const { client } = env;
 	return await runItems.call(this, maxConcurrentJobs.call(this), async (itemIndex, item) => {
 		const jobId = readJobId(this.getNodeParameter('jobId', itemIndex));
 		if (jobId === '') {
@@ -53,7 +53,7 @@ export const execute: OperationExecute = async function (env) {
 		if (outputMode.call(this, itemIndex) === 'url') {
 			return [await urlItem(client, json, assetIds, item.signal, itemIndex)];
 		}
-		const sink = createBinarySink(this, streams);
+		const sink = createBinarySink(this);
 		const files = await client.downloadOutputs(job, sink, { signal: item.signal });
 		return [binaryItem(json, files, sink.stored, binaryField.call(this, itemIndex), itemIndex)];
 	});

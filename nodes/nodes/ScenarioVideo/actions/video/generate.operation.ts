@@ -35,16 +35,16 @@ export const description = updateDisplayOptions(
 
 /**
  * Video → Generate: the core's whole render per item (validate, upload the images, submit once,
- * wait adaptively, download into n8n's binary data, streamed). The job id is noted as soon as the
+ * wait adaptively, download into n8n's binary data). The job id is noted as soon as the
  * job is accepted, so any later failure names it.
  */
 export const execute: OperationExecute = async function (env) {
-	const { client, streams } = env;
+	const { client } = env;
 	return await runItems.call(this, maxConcurrentJobs.call(this), async (itemIndex, item) => {
 		const input = await readRenderInput.call(this, itemIndex);
 		const mode = outputMode.call(this, itemIndex);
 		const minutes = this.getNodeParameter('options.waitTimeoutMinutes', itemIndex, 30) as number;
-		const sink = mode === 'binary' ? createBinarySink(this, streams) : undefined;
+		const sink = mode === 'binary' ? createBinarySink(this) : undefined;
 		const result = await client.renderVideo(input, {
 			signal: item.signal,
 			timeoutMs: Math.max(1, minutes) * 60_000,

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,7 +202,7 @@ describe('scenario-video CLI', { timeout: 60_000 }, () => {
     const f = await startFake();
     const r = run(['render', '--dry-run', '--out', 'out']);
     expect(await r.exit).toBe(0);
-    expect(r.stderr()).toMatch(/3 quoted; quoted [\d.]+ creative units/);
+    expect(r.stderr()).toMatch(/Quoted 3 videos: [\d.]+ creative units in all; nothing was rendered\./);
     expect(r.stderr()).toMatch(/cells: quote: [\d.]+ CU/);
     expect(paidSubmits(f)).toBe(0);
   });
@@ -323,5 +324,156 @@ describe('scenario-video CLI', { timeout: 60_000 }, () => {
     const plain = run(['job', jobId]);
     expect(await plain.exit).toBe(0);
     expect(plain.stdout()).toContain(`${jobId}: success`);
+  });
+
+  it('lists the recent jobs, newest first, with a hint to fetch one; --json is one document', async () => {
+    await startFake();
+    await write(
+      'prompts/long.yml',
+      `prompt: ${'a very long prompt about cells '.repeat(6)}\nimage: images/cells.png\n`,
+    );
+    const rendered = run(['render', '--json', '--out', 'out', 'prompts/cells.yml', 'prompts/long.yml']);
+    expect(await rendered.exit).toBe(0);
+    const manifest = (jsonLines(rendered.stdout()).at(-1) as { manifest: Manifest }).manifest;
+    const ids = manifest.videos.map((v) => v.jobId!);
+
+    const table = run(['jobs'], { TZ: 'UTC' });
+    expect(await table.exit).toBe(0);
+    const lines = table.stdout().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^CREATED\s+STATUS\s+PROGRESS\s+CU\s+JOB ID\s+PROMPT$/);
+    expect(lines).toHaveLength(3);
+    for (const line of lines.slice(1)) {
+      expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+success\s+100%\s+[\d.]+\s+job_\w+\s+\S/);
+      expect(line.length).toBeLessThanOrEqual(140);
+    }
+    expect(table.stdout()).toContain('cells ripple');
+    expect(table.stdout()).toMatch(/a very long prompt about cells a very.*…/);
+    // Newest first: the two renders ran together, so compare with the API's creation times.
+    const json = run(['jobs', '--json']);
+    expect(await json.exit).toBe(0);
+    const doc = JSON.parse(json.stdout()) as {
+      jobs: Array<{ jobId: string; createdAt: string; prompt: string }>;
+      more: boolean;
+    };
+    expect(doc.jobs.map((j) => j.jobId).sort()).toEqual([...ids].sort());
+    expect(doc.jobs.map((j) => j.createdAt)).toEqual(
+      doc.jobs
+        .map((j) => j.createdAt)
+        .sort()
+        .reverse(),
+    );
+    expect(doc.more).toBe(false);
+    expect(lines.slice(1).map((l) => /job_\w+/.exec(l)![0])).toEqual(doc.jobs.map((j) => j.jobId));
+    expect(table.stderr()).toMatch(/2 jobs, newest first\. Fetch one: scenario-video job <jobId> --download DIR/);
+
+    const one = run(['jobs', '--limit', '1', '--json']);
+    expect(await one.exit).toBe(0);
+    expect(JSON.parse(one.stdout())).toMatchObject({ jobs: [{ jobId: doc.jobs[0]!.jobId }], more: true });
+  });
+
+  it('jobs and job work with --fake (the embedded fake starts empty)', async () => {
+    const env = { SCENARIO_SDK_API_KEY: undefined, SCENARIO_SDK_API_SECRET: undefined };
+    const jobs = run(['jobs', '--fake'], env);
+    expect(await jobs.exit).toBe(0);
+    expect(jobs.stderr()).toMatch(/No jobs yet\. \(The embedded fake starts empty each time\.\)/);
+    const job = run(['job', 'job_nope', '--fake'], env);
+    expect(await job.exit).toBe(1);
+    expect(job.stderr()).toMatch(/job job_nope not found: the embedded fake \(--fake\) starts empty/);
+    expect(job.stderr()).not.toMatch(/Unknown option|unknown option/);
+  });
+
+  it('usage errors are one line: the flag, a suggestion and --help; never a stack trace', async () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [
+        ['render', '--outt', 'x'],
+        {},
+        /^scenario-video: unknown option --outt for render; did you mean --out\? \(see scenario-video render --help\)\n$/,
+      ],
+      [
+        ['job', 'job_1', '--base-url', 'api.cloud.scenario.com/v1'],
+        {},
+        /did you mean https:\/\/api\.cloud\.scenario\.com\/v1\?\n$/,
+      ],
+      [
+        ['jobs'],
+        { SCENARIO_API_URL: 'localhost:8080/v1', SCENARIO_SDK_API_KEY: 'k', SCENARIO_SDK_API_SECRET: 's' },
+        /^scenario-video: SCENARIO_API_URL must be an http\(s\) URL .*\n$/,
+      ],
+    ];
+    for (const [argv, env, message] of cases) {
+      const r = run(argv, env);
+      expect(await r.exit).toBe(2);
+      expect(r.stderr()).toMatch(message);
+      expect(r.stderr().trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr()).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('a wrong secret stops the run at the first 401 with one message about the credentials', async () => {
+    const f = await startFake({ credentials: [{ apiKey: 'key-1', apiSecret: 'right-secret', teamId: 't' }] });
+    const r = run(['render', '--out', 'out'], {
+      SCENARIO_SDK_API_KEY: 'key-1',
+      SCENARIO_SDK_API_SECRET: 'wrong-secret',
+    });
+    expect(await r.exit).toBe(2);
+    const err = r.stderr();
+    expect(err).toMatch(
+      /Scenario refused the API key and secret \(401 Unauthorized from http:\/\/127\.0\.0\.1:\d+\/v1\)/,
+    );
+    expect(err.match(/refused|Unauthorized/g)).toHaveLength(2); // one message (its two mentions), not one per video
+    expect(err).not.toMatch(/failed:|Videos are in|rendered, /);
+    expect(err).not.toContain('wrong-secret');
+    expect(paidSubmits(f)).toBe(0);
+  });
+
+  it('an unreachable API stops the run with one message, not a failure per video', async () => {
+    // A port with nothing listening: taken, then released.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const r = run(['render', '--out', 'out'], {
+      SCENARIO_API_URL: `http://127.0.0.1:${port}/v1`,
+      SCENARIO_SDK_API_KEY: 'k',
+      SCENARIO_SDK_API_SECRET: 's',
+    });
+    expect(await r.exit).toBe(2);
+    expect(r.stderr()).toMatch(new RegExp(`cannot reach the Scenario API at http://127\\.0\\.0\\.1:${port}/v1`));
+    expect(r.stderr().match(/cannot reach/g)).toHaveLength(1);
+    expect(r.stderr()).not.toMatch(/failed:|Videos are in/);
+  });
+
+  it('plain mode says when videos wait for a team slot, and why', async () => {
+    await startFake({ teamConcurrencyLimit: 1, jobDurationMs: 1500 });
+    const r = run(['render', '--out', 'out', '-c', '3'], { CI: 'true' });
+    expect(await r.exit).toBe(0);
+    expect(r.stderr()).toMatch(/: waiting for a team slot: the team's limit of generations at once is reached/);
+    expect(r.stderr()).toMatch(/3 rendered, 0 unchanged, 0 failed/);
+  });
+
+  it('render --dry-run without credentials validates offline and says the quote needs them', async () => {
+    const env = { SCENARIO_SDK_API_KEY: undefined, SCENARIO_SDK_API_SECRET: undefined };
+    const ok = run(['render', '--dry-run', '--out', 'out'], env);
+    expect(await ok.exit).toBe(0);
+    expect(ok.stderr()).toMatch(
+      /SCENARIO_SDK_API_KEY and SCENARIO_SDK_API_SECRET are not set: validating the prompt files offline/,
+    );
+    expect(ok.stderr()).toMatch(
+      /3 videos valid, not quoted \(Scenario quotes the cost; that needs SCENARIO_SDK_API_KEY/,
+    );
+    const manifest = JSON.parse(await readFile(path.join(repo, 'out', 'manifest.dry-run.json'), 'utf8')) as Manifest;
+    expect(manifest.videos.map((v) => [v.name, v.status, v.creativeUnits])).toEqual([
+      ['cells', 'quoted', null],
+      ['more-1', 'quoted', null],
+      ['more-2', 'quoted', null],
+    ]);
+
+    await write('prompts/broken.yml', 'prompt: a cat\nimage: images/cells.png\nframesPerSecond: 60\n');
+    const broken = run(['render', '--dry-run', '--out', 'out'], env);
+    expect(await broken.exit).toBe(1);
+    expect(broken.stderr()).toContain('prompts/broken.yml:3:18: framesPerSecond: must be between 5 and 24 (got 60)');
+    expect(broken.stderr()).toMatch(/; 1 invalid file\./);
   });
 });

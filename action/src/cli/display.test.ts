@@ -26,7 +26,16 @@ const events = (t0: number): BatchEvent[] => [
   {
     type: 'planned',
     videos: [{ name: 'cat', source: 'prompts/cat.yml', hash: 'h', action: 'render' }],
-    orphanJobs: [{ key: 'old:h', jobId: 'job_old' }],
+    orphanJobs: [
+      {
+        key: 'old:h',
+        name: 'old',
+        jobId: 'job_old',
+        submittedAt: '2026-01-01T00:00:00.000Z',
+        creativeUnits: 5,
+        message: 'Job job_old (old) was paid in an earlier run, and no prompt matches it any more.',
+      },
+    ],
   },
   { type: 'video', name: 'cat', source: 'prompts/cat.yml', phase: 'uploading', at: t0 },
   {
@@ -144,7 +153,7 @@ describe('displays', () => {
     expect(plain(err.text)).toMatch(/cat\s+█{8}░{8}\s+50% in-progress job_1/);
     for (const e of all.slice(8)) display.event(e);
     display.close();
-    expect(plain(err.text)).toMatch(/✔ cat\s+cat\.mp4 job_1 \(7\.25 CU\)\s+1:05/);
+    expect(plain(err.text)).toMatch(/✔ cat\s+cat\.mp4 \(7\.25 CU\) job_1\s+1:05/);
     expect(plain(err.text)).toMatch(/1 rendered, 0 unchanged, 0 failed/);
   });
 
@@ -167,6 +176,104 @@ describe('displays', () => {
     display.close();
     // The last frame lists every video.
     expect(plain(err.text)).toMatch(/v19/);
+  });
+
+  it('live: a row cut at the terminal width keeps its job id (what recovers the video)', () => {
+    const out = new Capture();
+    const err = Object.assign(new Capture(), { isTTY: true, columns: 60 });
+    const display = createDisplay('live', { out, err }, () => 0);
+    const name = 'a-rather-long-video-name';
+    display.event({
+      type: 'planned',
+      videos: [{ name, source: 's.yml', hash: 'h', action: 'render' }],
+      orphanJobs: [],
+    });
+    display.event({
+      type: 'video',
+      name,
+      source: 's.yml',
+      phase: 'waiting',
+      at: 0,
+      jobId: 'job_4f8a1c2e9d7b',
+      status: 'in-progress',
+      progress: 0.4,
+      retrying: 'server',
+    });
+    display.event({
+      type: 'video',
+      name,
+      source: 's.yml',
+      phase: 'failed',
+      at: 0,
+      jobId: 'job_4f8a1c2e9d7b',
+      error: { code: 'server', message: 'Scenario API answered 503 to GET /jobs/job_4f8a1c2e9d7b after 6 tries' },
+    });
+    display.close();
+    const lines = plain(err.text)
+      .split('\n')
+      .filter((l) => l.includes(name.slice(0, 10)));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) {
+      expect(line.length).toBeLessThanOrEqual(59);
+      expect(line).toContain('job_4f8a1c2e9d7b');
+    }
+  });
+
+  it('plain: says when a video waits for a team slot, and why', () => {
+    const out = new Capture();
+    const err = new Capture();
+    const display = createDisplay('plain', { out, err });
+    display.event({
+      type: 'planned',
+      videos: [{ name: 'cat', source: 's.yml', hash: 'h', action: 'render' }],
+      orphanJobs: [],
+    });
+    const slot = {
+      type: 'video',
+      name: 'cat',
+      source: 's.yml',
+      phase: 'queued',
+      at: 0,
+      retrying: 'rate_limited',
+    } as const;
+    display.event(slot);
+    display.event({ ...slot, at: 5000 });
+    const lines = plain(err.text).split('\n');
+    expect(lines.filter((l) => l.startsWith('cat:'))).toEqual([
+      "cat: waiting for a team slot: the team's limit of generations at once is reached; it is submitted as soon as one ends",
+    ]);
+  });
+
+  it('a dry run sums up its quote in one sentence, and says when nothing could be quoted', () => {
+    const video = (creativeUnits: number | null) => ({
+      name: 'v',
+      source: 's.yml',
+      hash: 'h',
+      jobId: null,
+      status: 'quoted' as const,
+      file: null,
+      bytes: null,
+      creativeUnits,
+      error: null,
+    });
+    const summary = (videos: Array<ReturnType<typeof video>>) => {
+      const err = new Capture();
+      const display = createDisplay('plain', { out: new Capture(), err, cwd: '/repo' });
+      display.event({
+        type: 'finished',
+        manifest: summarize(videos, [], { dryRun: true, now: new Date(0) }),
+        manifestPath: '/repo/out/manifest.dry-run.json',
+        interrupted: false,
+      });
+      return err.text.split('\n')[0];
+    };
+    expect(summary([video(7.25), video(7.25), video(7)])).toBe(
+      'Quoted 3 videos: 21.5 creative units in all; nothing was rendered.',
+    );
+    expect(summary([video(null), video(null)])).toBe(
+      '2 videos valid, not quoted (Scenario quotes the cost; that needs SCENARIO_SDK_API_KEY and ' +
+        'SCENARIO_SDK_API_SECRET); nothing was rendered.',
+    );
   });
 
   it('formats durations and paths', () => {

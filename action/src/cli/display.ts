@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createLogUpdate } from 'log-update';
 import { pc } from './colors.js';
 import type { BatchEvent, VideoPhase, VideoUpdate } from '../batch/events.js';
+import type { Manifest } from '../batch/manifest.js';
 
 /** Renders batch events for a person (live or plain) or a machine (JSON Lines). */
 export interface Display {
@@ -95,12 +96,7 @@ abstract class HumanDisplay implements Display {
         if (skip > 0) parts.push(`${skip} unchanged`);
         this.note(`${event.videos.length} video${event.videos.length === 1 ? '' : 's'}: ${parts.join(', ')}`);
         for (const orphan of event.orphanJobs) {
-          this.note(
-            pc.yellow(
-              `The ledger holds job ${orphan.jobId} for a video that changed or was removed; ` +
-                `fetch it with: scenario-video job ${orphan.jobId} --download <dir>`,
-            ),
-          );
+          this.note(pc.yellow(orphan.message));
         }
         return;
       }
@@ -133,20 +129,46 @@ abstract class HumanDisplay implements Display {
   }
 
   protected summary(event: Extract<BatchEvent, { type: 'finished' }>): string[] {
-    const t = event.manifest.totals;
-    const lines: string[] = [];
-    const parts = event.manifest.dryRun
-      ? [`${t.videos} quoted`]
-      : [`${t.rendered} rendered`, `${t.skipped} unchanged`, `${t.failed} failed`];
-    if (t.interrupted > 0) parts.push(`${t.interrupted} still running`);
-    if (t.invalidFiles > 0) parts.push(`${t.invalidFiles} invalid file${t.invalidFiles === 1 ? '' : 's'}`);
-    const cu = event.manifest.dryRun
-      ? `quoted ${formatCu(t.creativeUnits)} creative units`
-      : `${formatCu(t.creativeUnits)} creative units spent`;
-    lines.push(`${parts.join(', ')}; ${cu}.`);
+    const { manifest } = event;
+    const t = manifest.totals;
+    const files = t.invalidFiles > 0 ? [`${t.invalidFiles} invalid file${t.invalidFiles === 1 ? '' : 's'}`] : [];
+    const lines = [manifest.dryRun ? dryRunSummary(manifest) : spentSummary(manifest, files)];
+    if (manifest.dryRun && files.length > 0) lines[0] = `${lines[0]!.replace(/\.$/, '')}; ${files[0]}.`;
     lines.push(`Manifest: ${showPath(event.manifestPath, this.streams.cwd)}`);
     return lines;
   }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function spentSummary(manifest: Manifest, files: string[]): string {
+  const t = manifest.totals;
+  const parts = [`${t.rendered} rendered`, `${t.skipped} unchanged`, `${t.failed} failed`];
+  if (t.interrupted > 0) parts.push(`${t.interrupted} still running`);
+  parts.push(...files);
+  return `${parts.join(', ')}; ${formatCu(t.creativeUnits)} creative units spent.`;
+}
+
+/**
+ * A dry run: the quote, in one sentence ("Quoted 3 videos: 21.75 creative units in all; nothing was
+ * rendered."). Videos validated offline (no credentials) have no quote and say why.
+ */
+function dryRunSummary(manifest: Manifest): string {
+  const quoted = manifest.videos.filter((v) => v.status === 'quoted' && v.creativeUnits !== null).length;
+  const unquoted = manifest.videos.filter((v) => v.status === 'quoted' && v.creativeUnits === null).length;
+  const failed = manifest.totals.failed;
+  const parts: string[] = [];
+  if (quoted > 0 || (unquoted === 0 && failed === 0)) {
+    parts.push(`Quoted ${plural(quoted, 'video')}: ${formatCu(manifest.totals.creativeUnits)} creative units in all`);
+  }
+  if (unquoted > 0) {
+    parts.push(
+      `${plural(unquoted, 'video')} valid, not quoted (Scenario quotes the cost; that needs ` +
+        'SCENARIO_SDK_API_KEY and SCENARIO_SDK_API_SECRET)',
+    );
+  }
+  if (failed > 0) parts.push(`${failed} could not be quoted`);
+  return `${parts.join('; ')}; nothing was rendered.`;
 }
 
 /** No TTY (CI logs, pipes): one line per state change, no progress bars. */
@@ -163,7 +185,8 @@ class PlainDisplay extends HumanDisplay {
     const sameStatus = previous?.status === row.status;
     const newRetry = event.retrying !== undefined && previous?.retrying !== event.retrying;
     if (samePhase && sameStatus && !newRetry && previous !== undefined) return;
-    if (event.phase === 'queued') return;
+    // A queued video is news only when it waits for something (a team slot).
+    if (event.phase === 'queued' && !newRetry) return;
     this.streams.err.write(`${this.describe(row, event)}\n`);
   }
 
@@ -174,9 +197,18 @@ class PlainDisplay extends HumanDisplay {
   private describe(row: Row, event: VideoUpdate): string {
     const elapsed =
       row.startedAt !== undefined ? ` [${formatDuration((row.endedAt ?? event.at) - row.startedAt)}]` : '';
+    // Waiting for a slot says why, in full: a log has room, and minutes of silence need explaining.
+    if (event.retrying === 'rate_limited') {
+      const job = row.jobId ? ` ${row.jobId}` : '';
+      return `${row.name}: ${TEAM_SLOT_WAIT}${job}${elapsed}`;
+    }
     return `${row.name}: ${phaseText(row, event.retrying)}${elapsed}`;
   }
 }
+
+/** What a video refused for the team's limit (429 `actionLimit`) is doing, and why. */
+const TEAM_SLOT_WAIT =
+  "waiting for a team slot: the team's limit of generations at once is reached; it is submitted as soon as one ends";
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -247,8 +279,18 @@ class LiveDisplay extends HumanDisplay {
         row.startedAt !== undefined
           ? pc.dim(formatDuration((row.endedAt ?? this.now()) - row.startedAt).padStart(6))
           : '';
-      const line = `${icon} ${name}  ${bar}${phaseText(row, row.retrying, bar !== '')} ${elapsed}`;
-      return truncate(line, width - 1);
+      // The job id is what recovers a paid video: a narrow terminal cuts the text before it, never it.
+      const tail = `${row.jobId ? pc.dim(` ${row.jobId}`) : ''} ${elapsed}`;
+      const text = phaseText(row, row.retrying, bar !== '', false);
+      const fit = (head: string) => {
+        const room = width - 1 - visibleLength(head) - visibleLength(tail);
+        return room >= 8 ? `${head}${truncate(text, room)}${tail}` : undefined;
+      };
+      return (
+        fit(`${icon} ${name}  ${bar}`) ??
+        fit(`${icon} ${name}  `) ??
+        `${truncate(`${icon} ${name}`, Math.max(2, width - 1 - visibleLength(tail)))}${tail}`
+      );
     });
     if (rest !== '') lines.push(rest);
     this.log(lines.join('\n'));
@@ -286,13 +328,27 @@ function progressBar(row: Row): string {
   return `${pc.cyan('█'.repeat(full))}${pc.dim('░'.repeat(cells - full))} ${String(Math.round(ratio * 100)).padStart(3)}%`;
 }
 
-function phaseText(row: Row, retrying: string | undefined, withBar = false): string {
-  const job = row.jobId ? pc.dim(` ${row.jobId}`) : '';
+function retryText(cause: string): string {
+  switch (cause) {
+    case 'rate_limited':
+      return 'waiting for a team slot';
+    case 'server':
+      return 'retrying: Scenario answered with a server error';
+    case 'network':
+      return 'retrying: no answer from Scenario';
+    default:
+      return `retrying: ${cause}`;
+  }
+}
+
+/** What a row says; `withJob` false when the caller places the job id itself (the live display). */
+function phaseText(row: Row, retrying: string | undefined, withBar = false, withJob = true): string {
+  const job = row.jobId && withJob ? pc.dim(` ${row.jobId}`) : '';
   const cu = row.creativeUnits !== undefined ? ` (${formatCu(row.creativeUnits)} CU)` : '';
-  const retry = retrying ? pc.yellow(` retrying: ${retrying}`) : '';
+  const retry = retrying ? pc.yellow(` ${retryText(retrying)}`) : '';
   switch (row.phase) {
     case 'queued':
-      return pc.dim('queued');
+      return retrying === 'rate_limited' ? pc.yellow(retryText(retrying)) : pc.dim('queued');
     case 'skipped':
       return pc.dim(`unchanged, kept ${row.file ?? ''}`.trim());
     case 'uploading':
@@ -316,6 +372,8 @@ function phaseText(row: Row, retrying: string | undefined, withBar = false): str
         pc.red(`failed: ${row.error ?? 'unknown error'}`) + (row.jobId && row.error?.includes(row.jobId) ? '' : job)
       );
     case 'interrupted':
+      // Stopped before its submit: nothing runs and nothing was paid.
+      if (!row.jobId) return pc.yellow('not started');
       return pc.yellow('stopped waiting; the job keeps running (in the ledger)') + job;
   }
 }
@@ -343,6 +401,12 @@ export function formatBytes(n: number): string {
 
 export function formatCu(n: number): string {
   return String(Math.round(n * 100) / 100);
+}
+
+/** Characters a terminal shows: colour codes take no room. */
+function visibleLength(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
 function truncate(line: string, width: number): string {

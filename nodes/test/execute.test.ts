@@ -57,6 +57,17 @@ const generate = (extra: Record<string, unknown> = {}): Record<string, unknown> 
 	...extra,
 });
 
+/** A job as the API reports it (read with the fake's credential). */
+const fakeJob = async (jobId: string): Promise<{ metadata: { assetIds: string[] } }> => {
+	const auth = Buffer.from(`${fake.credentials.apiKey}:${fake.credentials.apiSecret}`).toString(
+		'base64',
+	);
+	const res = await fetch(`${fake.url}/jobs/${jobId}`, {
+		headers: { authorization: `Basic ${auth}` },
+	});
+	return ((await res.json()) as { job: { metadata: { assetIds: string[] } } }).job;
+};
+
 const cdnRequests = (run: RunContext) => run.requests.filter((r) => r.url.startsWith(fake.cdnUrl));
 const submitCount = () => fake.state().requests.generate;
 
@@ -315,8 +326,76 @@ describe('Video → Generate', () => {
 		);
 		const [failedJob, otherJob] = fake.state().jobIds;
 		expect((error as Error).message).toContain(failedJob!);
-		expect((error as NodeOperationError).description).toContain(`${otherJob} (item 1)`);
+		expect((error as NodeOperationError).description).toContain(
+			`${otherJob} (item 1, still running`,
+		);
 		expect(submitCount()).toBe(2);
+	});
+
+	it("when one item fails without Continue On Fail, names the finished items' jobs with their assets too", async () => {
+		// Item 0 finishes (paid, downloaded) long before item 1 fails: its output is lost with the
+		// throw, so the error must say where the paid video is.
+		await start({
+			outcomes: [
+				{ outcome: 'success', promptIncludes: 'quick', durationMs: 30_000 },
+				{ outcome: 'failure', promptIncludes: 'melt', durationMs: 300_000 },
+			],
+		});
+		const error = await runNode({
+			parameters: generate({
+				prompt: (i: number) => (i === 0 ? 'a quick calm lake' : 'the clock melts'),
+			}),
+			items: [await imageItem(), await imageItem()],
+			credentials: credentials(),
+		}).then(
+			() => undefined,
+			(e: unknown) => e,
+		);
+		const [finishedJob, failedJob] = fake.state().jobIds;
+		const assetId = (await fakeJob(finishedJob!)).metadata.assetIds[0];
+		expect((error as Error).message).toContain(failedJob!);
+		const description = (error as NodeOperationError).description ?? '';
+		expect(description).toContain(`${finishedJob} (item 0, finished: asset ${assetId})`);
+		expect(submitCount()).toBe(2);
+	});
+
+	it("delivers every item when items outnumber the team's limit and renders take minutes", async () => {
+		// 3 items, Max Concurrent Jobs 3, a team limit of 1, 100 s renders: the second and third items
+		// wait for a slot as long as the first ones keep finishing, never giving up after N refusals.
+		await start({ teamConcurrencyLimit: 1, jobDurationMs: 100_000 });
+		const run = await runNode({
+			parameters: generate({
+				prompt: (i: number) => `a lighthouse beam sweeps the fog, take ${i}`,
+				options: { maxConcurrentJobs: 3 },
+			}),
+			items: [await imageItem(), await imageItem(), await imageItem()],
+			credentials: credentials(),
+		});
+		expect(run.output.map((o) => o.json.error)).toEqual([undefined, undefined, undefined]);
+		const state = fake.state();
+		expect(state.jobIds).toHaveLength(3);
+		// Refused submits wait for one of ours to end: a couple of 429s at first, never a storm.
+		expect(state.submissions.filter((s) => s.status === 429).length).toBeLessThanOrEqual(4);
+		expect(state.hazards).toEqual(NO_HAZARDS);
+	});
+
+	it("shares the team's slots between concurrent executions of one credential", async () => {
+		await start({ teamConcurrencyLimit: 1, jobDurationMs: 100_000 });
+		const execution = async (tag: string) =>
+			runNode({
+				parameters: generate({
+					prompt: (i: number) => `waves on a pier, ${tag} ${i}`,
+					options: { maxConcurrentJobs: 2 },
+				}),
+				items: [await imageItem(), await imageItem()],
+				credentials: credentials(),
+			});
+		const runs = await Promise.all([execution('first'), execution('second')]);
+		for (const run of runs)
+			expect(run.output.map((o) => o.json.error)).toEqual([undefined, undefined]);
+		const state = fake.state();
+		expect(state.jobIds).toHaveLength(4);
+		expect(state.submissions.filter((s) => s.status === 429).length).toBeLessThanOrEqual(3);
 	});
 
 	it('refuses invalid parameters before uploading or paying anything', async () => {

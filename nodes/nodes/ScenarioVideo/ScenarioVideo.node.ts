@@ -12,8 +12,9 @@ import { router } from './actions/router';
 
 /**
  * Scenario Video: Wan 2.2 image-to-video from n8n. Every operation runs the input items through
- * the shared core (`./core`), concurrently up to "Max Concurrent Jobs", with "Continue On Fail"
- * turning a failed item into an error item that names its job (see helpers/run.ts).
+ * the shared core (`./core`), concurrently up to "Max Concurrent Jobs", paid submits through the
+ * team's scheduler, with "Continue On Fail" turning a failed item into an error item that names its
+ * job (see helpers/run.ts).
  */
 export class ScenarioVideo implements INodeType {
 	description: INodeTypeDescription = {
@@ -50,6 +51,8 @@ export class ScenarioVideo implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		// Read here, in the node's own execute, as n8n's rules ask; the item runner acts on it.
+		const continueOnFail = this.continueOnFail();
+		return await router.call(this, { continueOnFail });
 	}
 }

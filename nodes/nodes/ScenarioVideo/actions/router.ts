@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { schedulerFor } from '../helpers/scheduler';
 import { createNodeClient, getBaseUrl } from '../transport';
 import * as asset from './asset';
 import * as job from './job';
@@ -17,7 +18,10 @@ const operations: Record<string, Record<string, { execute: OperationExecute }>> 
 };
 
 /** Picks the operation (resource + operation, the same for every item) and runs it. */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function router(
+	this: IExecuteFunctions,
+	settings: { continueOnFail: boolean },
+): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const op = operations[resource]?.[operation];
@@ -28,6 +32,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		);
 	}
 	const baseUrl = await getBaseUrl.call(this);
-	const env = createNodeClient(this, baseUrl);
+	const env = {
+		...createNodeClient(this, baseUrl),
+		scheduler: schedulerFor.call(this, baseUrl),
+		continueOnFail: settings.continueOnFail,
+	};
 	return [await op.execute.call(this, env)];
 }

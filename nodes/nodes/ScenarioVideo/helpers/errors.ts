@@ -25,7 +25,9 @@ export const describeFix = (e: ScenarioError): string => {
 			);
 			break;
 		case 'rate_limited':
-			parts.push('Scenario asks to slow down: lower "Max Concurrent Jobs" or run again later.');
+			parts.push(
+				'Scenario kept refusing for the team\'s limit of generations at once, and none of this workflow\'s own jobs ended meanwhile: other work fills the team. Run again later, or raise "Wait Timeout (Minutes)" to wait longer.',
+			);
 			break;
 		case 'timed_out':
 		case 'aborted':
@@ -47,8 +49,14 @@ export const describeFix = (e: ScenarioError): string => {
 			break;
 		case 'network':
 			if (e.details?.submitOutcome === 'unknown') {
+				const sent =
+					typeof e.details.attemptStartedAt === 'string'
+						? ` after ${e.details.attemptStartedAt}`
+						: '';
 				parts.push(
-					'The video may have been submitted. Check the recent jobs in Scenario before running this again.',
+					`The submit may have been paid: it reached Scenario but no answer came back, and no job was found for it in time. ` +
+						`Look for a job created${sent} among your recent Scenario jobs (in Scenario's web app, or with "scenario-video jobs"), ` +
+						'then get it with "Job → Wait" and its job ID. Running this item again submits (and pays) again.',
 				);
 			} else if (e.jobId !== undefined) {
 				parts.push(resumeHint(e.jobId));

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { runPool } from '../core';
 import { errorJson, toNodeError } from './errors';
 
 export interface ItemRun {
@@ -6,6 +7,15 @@ export interface ItemRun {
 	signal: AbortSignal;
 	/** Record the job this item works on, so a failure elsewhere can still name it. */
 	noteJob(jobId: string): void;
+	/** Record that the item's video was delivered (paid and downloaded), with its assets. */
+	noteDelivered(jobId: string, assetIds: readonly string[]): void;
+}
+
+export interface RunItemsOptions {
+	/** Items in flight at once ("Max Concurrent Jobs"). */
+	maxConcurrent: number;
+	/** `this.continueOnFail()`, read by the node's `execute`. */
+	continueOnFail: boolean;
 }
 
 export const DEFAULT_MAX_CONCURRENT_JOBS = 4;
@@ -23,17 +33,40 @@ const eitherSignal = (cancel: AbortSignal | undefined, stop: AbortSignal): Abort
 	return both.signal;
 };
 
+interface JobNote {
+	jobId: string;
+	assetIds?: readonly string[];
+}
+
+/** Every job of the execution, for an error that must not lose one: delivered ones with their assets. */
+const jobsNote = (jobs: Map<number, JobNote>, failedItem: number): string | undefined => {
+	const lines = [...jobs.entries()]
+		.filter(([i]) => i !== failedItem)
+		.sort(([a], [b]) => a - b)
+		.map(([i, j]) =>
+			j.assetIds !== undefined
+				? `${j.jobId} (item ${i}, finished: asset ${j.assetIds.join(', ')})`
+				: `${j.jobId} (item ${i}, still running or stopped while waiting)`,
+		);
+	if (lines.length === 0) return undefined;
+	return (
+		`The other items' jobs are paid and kept on Scenario: ${lines.join('; ')}. ` +
+		'Get any of them with "Job → Wait" and its job ID instead of submitting again, or turn on "Continue On Fail" to keep the other items\' results.'
+	);
+};
+
 /**
- * Run every input item through `run`, at most `maxConcurrent` at a time, outputs in input order.
+ * Run every input item through `run`, at most `maxConcurrent` at a time (the core's pool), outputs in
+ * input order. Paid submits go through the team's scheduler the operation hands to `run`.
  * - "Continue On Fail": a failed item becomes `{ error, code, jobId, … }` paired with its input.
- * - Otherwise the first failure stops the other items (no new ones start; running ones stop
- *   waiting) and is thrown, naming the jobs the other items had submitted so they can be resumed
- *   with "Job → Wait" instead of paying again.
+ * - Otherwise the first failure stops the other items (no new ones start; running ones stop waiting)
+ *   and is thrown, naming every other job of the execution — finished ones with their asset ids,
+ *   running ones — so none is lost or paid again. (n8n keeps no output of a node that throws.)
  * - A cancelled execution stops everything at once, whatever "Continue On Fail" says.
  */
 export async function runItems(
 	this: IExecuteFunctions,
-	maxConcurrent: number,
+	options: RunItemsOptions,
 	run: (itemIndex: number, item: ItemRun) => Promise<INodeExecutionData[]>,
 ): Promise<INodeExecutionData[]> {
 	const count = this.getInputData().length;
@@ -41,9 +74,8 @@ export async function runItems(
 	const stop = new AbortController();
 	const signal = eitherSignal(cancel, stop.signal);
 	const results: INodeExecutionData[][] = [];
-	const jobs = new Map<number, string>();
+	const jobs = new Map<number, JobNote>();
 	let failure: { itemIndex: number; error: unknown } | undefined;
-	let next = 0;
 	// Each item gets its own signal, fed by one listener on the shared one. n8n's sleep and every
 	// request listen for an abort while they run; many items doing so on one signal trip Node's
 	// MaxListenersExceededWarning ("possible EventTarget memory leak") in the n8n log.
@@ -53,52 +85,44 @@ export async function runItems(
 	};
 	signal.addEventListener('abort', abortAll, { once: true });
 
-	const worker = async () => {
-		while (next < count && !signal.aborted) {
-			const itemIndex = next++;
-			const own = new AbortController();
-			live.add(own);
-			if (signal.aborted) own.abort(signal.reason);
-			try {
-				results[itemIndex] = await run(itemIndex, {
-					signal: own.signal,
-					noteJob: (jobId) => jobs.set(itemIndex, jobId),
-				});
-			} catch (error) {
-				if (cancel?.aborted) {
-					failure ??= { itemIndex, error };
-				} else if (stop.signal.aborted) {
-					// Stopped because another item failed: reported with that item's error.
-				} else if (this.continueOnFail()) {
-					results[itemIndex] = [
-						{ json: errorJson(error, itemIndex), pairedItem: { item: itemIndex } },
-					];
-				} else {
-					failure ??= { itemIndex, error };
-					stop.abort(new Error(`item ${itemIndex} failed`));
-				}
-			} finally {
-				live.delete(own);
+	const indices = Array.from({ length: count }, (_, i) => i);
+	const runOne = async (itemIndex: number) => {
+		const own = new AbortController();
+		live.add(own);
+		if (signal.aborted) own.abort(signal.reason);
+		try {
+			results[itemIndex] = await run(itemIndex, {
+				signal: own.signal,
+				noteJob: (jobId) => jobs.set(itemIndex, { jobId }),
+				noteDelivered: (jobId, assetIds) => jobs.set(itemIndex, { jobId, assetIds }),
+			});
+		} catch (error) {
+			if (cancel?.aborted) {
+				failure ??= { itemIndex, error };
+			} else if (stop.signal.aborted) {
+				// Stopped because another item failed: reported with that item's error.
+			} else if (options.continueOnFail) {
+				results[itemIndex] = [
+					{ json: errorJson(error, itemIndex), pairedItem: { item: itemIndex } },
+				];
+			} else {
+				failure ??= { itemIndex, error };
+				stop.abort(new Error(`item ${itemIndex} failed`));
 			}
+		} finally {
+			live.delete(own);
 		}
 	};
-	const workers = Math.max(1, Math.min(Math.floor(maxConcurrent) || 1, count));
+	const limit = Math.max(1, Math.min(Math.floor(options.maxConcurrent) || 1, Math.max(1, count)));
 	try {
-		await Promise.all(Array.from({ length: workers }, worker));
+		await runPool(indices, limit, runOne, signal);
 	} finally {
 		signal.removeEventListener('abort', abortAll);
 	}
 
 	if (failure !== undefined) {
 		const { itemIndex, error } = failure;
-		const others = [...jobs.entries()]
-			.filter(([i]) => i !== itemIndex && results[i] === undefined)
-			.map(([i, jobId]) => `${jobId} (item ${i})`);
-		const note =
-			others.length > 0
-				? `Other items' jobs were left running on Scenario: ${others.join(', ')}. Get them with "Job → Wait" instead of submitting again, or turn on "Continue On Fail" to keep the other items' results.`
-				: undefined;
-		throw toNodeError.call(this, error, itemIndex, note);
+		throw toNodeError.call(this, error, itemIndex, jobsNote(jobs, itemIndex));
 	}
 	return results.flat();
 }

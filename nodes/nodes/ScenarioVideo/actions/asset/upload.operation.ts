@@ -30,23 +30,28 @@ export const description = updateDisplayOptions(
  */
 export const execute: OperationExecute = async function (env) {
 	const { client } = env;
-	return await runItems.call(this, 2, async (itemIndex, item) => {
-		const image = await readImage.call(this, itemIndex, 'image');
-		if (image === undefined) {
-			throw new ScenarioError({
-				code: 'invalid_input',
-				message: 'No image to upload',
-				field: 'imageSource',
-				retryable: false,
-			});
-		}
-		const assetId = await toAssetId(client, image, 'image', item.signal);
-		const fileName = 'fileName' in image ? image.fileName : 'url' in image ? image.url : undefined;
-		return [
-			{
-				json: { assetId, ...(fileName !== undefined ? { source: fileName } : {}) },
-				pairedItem: { item: itemIndex },
-			},
-		];
-	});
+	return await runItems.call(
+		this,
+		{ maxConcurrent: 2, continueOnFail: env.continueOnFail },
+		async (itemIndex, item) => {
+			const image = await readImage.call(this, itemIndex, 'image');
+			if (image === undefined) {
+				throw new ScenarioError({
+					code: 'invalid_input',
+					message: 'No image to upload',
+					field: 'imageSource',
+					retryable: false,
+				});
+			}
+			const assetId = await toAssetId(client, image, 'image', item.signal);
+			const fileName =
+				'fileName' in image ? image.fileName : 'url' in image ? image.url : undefined;
+			return [
+				{
+					json: { assetId, ...(fileName !== undefined ? { source: fileName } : {}) },
+					pairedItem: { item: itemIndex },
+				},
+			];
+		},
+	);
 };

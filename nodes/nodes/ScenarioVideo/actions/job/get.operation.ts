@@ -17,19 +17,26 @@ export const description = updateDisplayOptions(
  */
 export const execute: OperationExecute = async function (env) {
 	const { client } = env;
-	return await runItems.call(this, 4, async (itemIndex, item) => {
-		const jobId = readJobId(this.getNodeParameter('jobId', itemIndex));
-		if (jobId === '') {
-			throw new ScenarioError({
-				code: 'invalid_input',
-				message: 'The job ID is empty',
-				field: 'jobId',
-				retryable: false,
-			});
-		}
-		item.noteJob(jobId);
-		const job = await client.getJob(jobId, { signal: item.signal });
-		const json: IDataObject = { ...(job as unknown as IDataObject), ...nextCheck(job, Date.now()) };
-		return [{ json, pairedItem: { item: itemIndex } }];
-	});
+	return await runItems.call(
+		this,
+		{ maxConcurrent: 4, continueOnFail: env.continueOnFail },
+		async (itemIndex, item) => {
+			const jobId = readJobId(this.getNodeParameter('jobId', itemIndex));
+			if (jobId === '') {
+				throw new ScenarioError({
+					code: 'invalid_input',
+					message: 'The job ID is empty',
+					field: 'jobId',
+					retryable: false,
+				});
+			}
+			item.noteJob(jobId);
+			const job = await client.getJob(jobId, { signal: item.signal });
+			const json: IDataObject = {
+				...(job as unknown as IDataObject),
+				...nextCheck(job, Date.now()),
+			};
+			return [{ json, pairedItem: { item: itemIndex } }];
+		},
+	);
 };

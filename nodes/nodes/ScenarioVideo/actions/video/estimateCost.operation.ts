@@ -29,19 +29,23 @@ export const description = updateDisplayOptions(
  */
 export const execute: OperationExecute = async function (env) {
 	const { client } = env;
-	return await runItems.call(this, 2, async (itemIndex, item) => {
-		const input = await readRenderInput.call(this, itemIndex);
-		const request = await submitParams(client, input, item.signal);
-		const estimate = await client.estimateCost(request, { signal: item.signal });
-		const json: IDataObject = {
-			modelId: request.modelId,
-			creativeUnitsCost: estimate.creativeUnitsCost,
-			...(estimate.creativeUnitsDiscount !== undefined
-				? { creativeUnitsDiscount: estimate.creativeUnitsDiscount }
-				: {}),
-			...(estimate.details !== undefined ? { costDetails: estimate.details as IDataObject } : {}),
-			input: request.params as IDataObject,
-		};
-		return [{ json, pairedItem: { item: itemIndex } }];
-	});
+	return await runItems.call(
+		this,
+		{ maxConcurrent: 2, continueOnFail: env.continueOnFail },
+		async (itemIndex, item) => {
+			const input = await readRenderInput.call(this, itemIndex);
+			const request = await submitParams(client, input, item.signal);
+			const estimate = await client.estimateCost(request, { signal: item.signal });
+			const json: IDataObject = {
+				modelId: request.modelId,
+				creativeUnitsCost: estimate.creativeUnitsCost,
+				...(estimate.creativeUnitsDiscount !== undefined
+					? { creativeUnitsDiscount: estimate.creativeUnitsDiscount }
+					: {}),
+				...(estimate.details !== undefined ? { costDetails: estimate.details as IDataObject } : {}),
+				input: request.params as IDataObject,
+			};
+			return [{ json, pairedItem: { item: itemIndex } }];
+		},
+	);
 };

@@ -2,6 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import { maxConcurrentJobsOption, tuningOptions, videoInputFields } from '../fields';
 import type { OperationExecute } from '../types';
+import { SUBMIT_RECOVERY_WINDOW_MS } from '../../core';
 import { readRenderInput, submitParams } from '../../helpers/input';
 import { maxConcurrentJobs, runItems } from '../../helpers/run';
 
@@ -30,22 +31,32 @@ export const description = updateDisplayOptions(
  */
 export const execute: OperationExecute = async function (env) {
 	const { client } = env;
-	return await runItems.call(this, maxConcurrentJobs.call(this), async (itemIndex, item) => {
-		const input = await readRenderInput.call(this, itemIndex);
-		const request = await submitParams(client, input, item.signal);
-		const handle = await client.submit(request, { signal: item.signal });
-		item.noteJob(handle.jobId);
-		const json: IDataObject = {
-			jobId: handle.jobId,
-			status: 'submitted',
-			modelId: handle.modelId,
-			submittedAt: handle.submittedAt,
-			input: handle.input as IDataObject,
-			...(handle.creativeUnitsCost !== undefined
-				? { creativeUnitsCost: handle.creativeUnitsCost }
-				: {}),
-			...(handle.recovered === true ? { recovered: true } : {}),
-		};
-		return [{ json, pairedItem: { item: itemIndex } }];
-	});
+	return await runItems.call(
+		this,
+		{ maxConcurrent: maxConcurrentJobs.call(this), continueOnFail: env.continueOnFail },
+		async (itemIndex, item) => {
+			const input = await readRenderInput.call(this, itemIndex);
+			const request = await submitParams(client, input, item.signal);
+			// The team's slot while it submits; an unanswered submit is looked for until its job appears
+			// (within the recovery window) rather than reported at once as possibly paid.
+			const handle = await client.submit(request, {
+				signal: item.signal,
+				scheduler: env.scheduler,
+				lookUntil: Date.now() + SUBMIT_RECOVERY_WINDOW_MS,
+			});
+			item.noteJob(handle.jobId);
+			const json: IDataObject = {
+				jobId: handle.jobId,
+				status: 'submitted',
+				modelId: handle.modelId,
+				submittedAt: handle.submittedAt,
+				input: handle.input as IDataObject,
+				...(handle.creativeUnitsCost !== undefined
+					? { creativeUnitsCost: handle.creativeUnitsCost }
+					: {}),
+				...(handle.recovered === true ? { recovered: true } : {}),
+			};
+			return [{ json, pairedItem: { item: itemIndex } }];
+		},
+	);
 };

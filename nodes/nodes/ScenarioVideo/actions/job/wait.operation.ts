@@ -32,29 +32,33 @@ export const description = updateDisplayOptions(
  */
 export const execute: OperationExecute = async function (env) {
 	const { client } = env;
-	return await runItems.call(this, maxConcurrentJobs.call(this), async (itemIndex, item) => {
-		const jobId = readJobId(this.getNodeParameter('jobId', itemIndex));
-		if (jobId === '') {
-			throw new ScenarioError({
-				code: 'invalid_input',
-				message: 'The job ID is empty',
-				field: 'jobId',
-				retryable: false,
+	return await runItems.call(
+		this,
+		{ maxConcurrent: maxConcurrentJobs.call(this), continueOnFail: env.continueOnFail },
+		async (itemIndex, item) => {
+			const jobId = readJobId(this.getNodeParameter('jobId', itemIndex));
+			if (jobId === '') {
+				throw new ScenarioError({
+					code: 'invalid_input',
+					message: 'The job ID is empty',
+					field: 'jobId',
+					retryable: false,
+				});
+			}
+			item.noteJob(jobId);
+			const minutes = this.getNodeParameter('options.waitTimeoutMinutes', itemIndex, 30) as number;
+			const job = await client.waitForJob(jobId, {
+				signal: item.signal,
+				timeoutMs: Math.max(1, minutes) * 60_000,
 			});
-		}
-		item.noteJob(jobId);
-		const minutes = this.getNodeParameter('options.waitTimeoutMinutes', itemIndex, 30) as number;
-		const job = await client.waitForJob(jobId, {
-			signal: item.signal,
-			timeoutMs: Math.max(1, minutes) * 60_000,
-		});
-		const assetIds = requireOutputs(job);
-		const json = jobSummary(job);
-		if (outputMode.call(this, itemIndex) === 'url') {
-			return [await urlItem(client, json, assetIds, item.signal, itemIndex)];
-		}
-		const sink = createBinarySink(this);
-		const files = await client.downloadOutputs(job, sink, { signal: item.signal });
-		return [binaryItem(json, files, sink.stored, binaryField.call(this, itemIndex), itemIndex)];
-	});
+			const assetIds = requireOutputs(job);
+			const json = jobSummary(job);
+			if (outputMode.call(this, itemIndex) === 'url') {
+				return [await urlItem(client, json, assetIds, item.signal, itemIndex)];
+			}
+			const sink = createBinarySink(this);
+			const files = await client.downloadOutputs(job, sink, { signal: item.signal });
+			return [binaryItem(json, files, sink.stored, binaryField.call(this, itemIndex), itemIndex)];
+		},
+	);
 };

@@ -40,31 +40,37 @@ export const description = updateDisplayOptions(
  */
 export const execute: OperationExecute = async function (env) {
 	const { client } = env;
-	return await runItems.call(this, maxConcurrentJobs.call(this), async (itemIndex, item) => {
-		const input = await readRenderInput.call(this, itemIndex);
-		const mode = outputMode.call(this, itemIndex);
-		const minutes = this.getNodeParameter('options.waitTimeoutMinutes', itemIndex, 30) as number;
-		const sink = mode === 'binary' ? createBinarySink(this) : undefined;
-		const result = await client.renderVideo(input, {
-			signal: item.signal,
-			timeoutMs: Math.max(1, minutes) * 60_000,
-			...(sink !== undefined ? { sink } : {}),
-			onEvent: (event) => {
-				if (event.type === 'submitted') item.noteJob(event.jobId);
-			},
-		});
-		const json = {
-			...jobSummary(result.job),
-			modelId: result.handle.modelId,
-			...(result.creativeUnitsCost !== undefined
-				? { creativeUnitsCost: result.creativeUnitsCost }
-				: {}),
-		};
-		if (sink === undefined) {
-			return [await urlItem(client, json, result.assetIds, item.signal, itemIndex)];
-		}
-		return [
-			binaryItem(json, result.files, sink.stored, binaryField.call(this, itemIndex), itemIndex),
-		];
-	});
+	return await runItems.call(
+		this,
+		{ maxConcurrent: maxConcurrentJobs.call(this), continueOnFail: env.continueOnFail },
+		async (itemIndex, item) => {
+			const input = await readRenderInput.call(this, itemIndex);
+			const mode = outputMode.call(this, itemIndex);
+			const minutes = this.getNodeParameter('options.waitTimeoutMinutes', itemIndex, 30) as number;
+			const sink = mode === 'binary' ? createBinarySink(this) : undefined;
+			const result = await client.renderVideo(input, {
+				signal: item.signal,
+				scheduler: env.scheduler,
+				timeoutMs: Math.max(1, minutes) * 60_000,
+				...(sink !== undefined ? { sink } : {}),
+				onEvent: (event) => {
+					if (event.type === 'submitted') item.noteJob(event.jobId);
+				},
+			});
+			item.noteDelivered(result.jobId, result.assetIds);
+			const json = {
+				...jobSummary(result.job),
+				modelId: result.handle.modelId,
+				...(result.creativeUnitsCost !== undefined
+					? { creativeUnitsCost: result.creativeUnitsCost }
+					: {}),
+			};
+			if (sink === undefined) {
+				return [await urlItem(client, json, result.assetIds, item.signal, itemIndex)];
+			}
+			return [
+				binaryItem(json, result.files, sink.stored, binaryField.call(this, itemIndex), itemIndex),
+			];
+		},
+	);
 };

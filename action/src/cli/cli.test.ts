@@ -476,4 +476,25 @@ describe('scenario-video CLI', { timeout: 60_000 }, () => {
     expect(broken.stderr()).toContain('prompts/broken.yml:3:18: framesPerSecond: must be between 5 and 24 (got 60)');
     expect(broken.stderr()).toMatch(/; 1 invalid file\./);
   });
+
+  it("puts scenario-video on the PATH with the README's set-up (npm link in action/)", async () => {
+    const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+    const setUp = readme.slice(readme.indexOf('## Set up'));
+    const command = /```sh\n(.*)\n```/.exec(setUp)![1]!;
+    expect(command).toContain('pnpm build && (cd action && npm link)');
+    // The same link, into a throwaway global prefix (nothing leaves this machine: --offline).
+    const prefix = path.join(repo, 'npm-prefix');
+    execFileSync('npm', ['link', '--offline', '--no-audit', '--no-fund'], {
+      cwd: path.join(repoRoot, 'action'),
+      env: { ...process.env, NPM_CONFIG_PREFIX: prefix },
+      stdio: 'ignore',
+    });
+    const onPath = execFileSync('scenario-video', ['--version'], {
+      env: { ...process.env, PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH ?? ''}` },
+    });
+    const pkg = JSON.parse(await readFile(path.join(repoRoot, 'action', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(onPath.toString().trim()).toBe(pkg.version);
+  });
 });

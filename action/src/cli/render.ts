@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BatchEvent } from '../batch/events.js';
-import type { ManifestError } from '../batch/manifest.js';
+import type { ManifestError, ManifestVideo } from '../batch/manifest.js';
 import { renderBatch } from '../batch/render.js';
 import type { RenderArgs } from './args.js';
 import { pc } from './colors.js';
@@ -154,16 +154,8 @@ export async function renderCommand(args: RenderArgs, argv: readonly string[], i
       } else if (totals.rendered + totals.skipped > 0 && !args.dryRun) {
         io.stderr.write(`${pc.green('Videos are in')} ${rel(outDir)}${path.sep}\n`);
       }
-      const unknown = result.manifest.videos.filter((v) => isUnknownSubmit(v.error));
-      if (unknown.length > 0) {
-        io.stderr.write(
-          pc.yellow(
-            `${unknown.length} submit${unknown.length === 1 ? '' : 's'} went unanswered and may have been paid ` +
-              `(${unknown.map((v) => v.name).join(', ')}). Look for the job${unknown.length === 1 ? '' : 's'} with ` +
-              '`scenario-video jobs` and fetch with `scenario-video job <id> --download DIR` before rendering again.\n',
-          ),
-        );
-      }
+      const unknown = unknownSubmitNote(result.manifest.videos);
+      if (unknown !== undefined) io.stderr.write(`${pc.yellow(unknown)}\n`);
     }
     if (result.interrupted) return EXIT.interrupted;
     if (result.manifest.issues.length === 0 && totals.videos === 0) {
@@ -179,6 +171,21 @@ export async function renderCommand(args: RenderArgs, argv: readonly string[], i
     stopListening?.();
     await connection.close();
   }
+}
+
+/**
+ * What to do about submits whose answer was lost and whose job was not found (yet): the job may exist
+ * and be charged, so point at the command that lists the recent jobs and the one that fetches a job.
+ */
+export function unknownSubmitNote(videos: readonly ManifestVideo[]): string | undefined {
+  const unknown = videos.filter((v) => isUnknownSubmit(v.error));
+  if (unknown.length === 0) return undefined;
+  const one = unknown.length === 1;
+  return (
+    `${unknown.length} submit${one ? '' : 's'} went unanswered and may have been paid ` +
+    `(${unknown.map((v) => v.name).join(', ')}). Look for ${one ? 'its job' : 'their jobs'} with ` +
+    '`scenario-video jobs`, fetch with `scenario-video job <id> --download DIR`, then render again.'
+  );
 }
 
 /** A submit sent without an answer, whose job was not found: `network`, not retryable, no job id (core). */

@@ -218,6 +218,7 @@ export function cdnHandler(app: App) {
       return xml(res, 404, 'NoSuchKey', 'The specified key does not exist.');
     }
     app.store.requests[route]++;
+    app.store.lastRequestAt[route] = app.clock.now();
     // Scenario's credentials must never travel to the CDN or to storage (another origin).
     if (req.headers.authorization !== undefined) app.store.hazards.authorizationToCdn++;
     // Signature checks come first, like auth on the API: a refused request meets no fault.

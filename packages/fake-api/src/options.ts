@@ -220,6 +220,8 @@ export interface FakeSubmission {
 export interface FakeState {
   /** Requests per route, counted before auth and faults. */
   requests: Record<FakeRoute, number>;
+  /** When each route was last asked, on the fake's clock (e.g. the last download of a batch: `cdn`). */
+  lastRequestAt: Partial<Record<FakeRoute, number>>;
   /** Requests refused with 401. */
   unauthorized: number;
   submissions: FakeSubmission[];

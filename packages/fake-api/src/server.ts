@@ -276,6 +276,7 @@ export async function startFakeScenario(options: FakeScenarioOptions = {}): Prom
     }
     const route = typeof def.route === 'function' ? def.route(url) : def.route;
     store.requests[route]++;
+    store.lastRequestAt[route] = clock.now();
     const cred = authenticate(req, opts.credentials);
     if (!cred) {
       store.unauthorized++;

@@ -103,6 +103,8 @@ export class Store {
   uploadJobs = new Map<string, UploadRecord>();
   seq = 0;
   requests = Object.fromEntries(ROUTES.map((r) => [r, 0])) as Record<FakeRoute, number>;
+  /** When each route was last asked, on the fake's clock. */
+  lastRequestAt: Partial<Record<FakeRoute, number>> = {};
   unauthorized = 0;
   submissions: FakeSubmission[] = [];
   hazards = zeroHazards();
@@ -120,6 +122,7 @@ export class Store {
     this.uploads.clear();
     this.uploadJobs.clear();
     this.requests = Object.fromEntries(ROUTES.map((r) => [r, 0])) as Record<FakeRoute, number>;
+    this.lastRequestAt = {};
     this.unauthorized = 0;
     this.submissions = [];
     this.hazards = zeroHazards();
@@ -135,6 +138,7 @@ export class Store {
   snapshot(): FakeState {
     return structuredClone({
       requests: this.requests,
+      lastRequestAt: this.lastRequestAt,
       unauthorized: this.unauthorized,
       submissions: this.submissions,
       hazards: this.hazards,

@@ -28,7 +28,8 @@ export const options = {
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  // The Node that runs the bundle: action.yml's runs.using (the release check keeps the two equal).
+  target: 'node24',
   format: 'esm',
   // Workspace packages are bundled from their TypeScript sources: no build step needed first.
   conditions: ['source'],

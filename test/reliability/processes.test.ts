@@ -267,11 +267,11 @@ describe('the GitHub Action bundle as a process, under faults', () => {
 // ---- a wrong secret through the CLI, the core and the n8n node ----
 
 describe('a wrong secret, through every face: refused, and never shown', () => {
-  it('CLI: exit 1, says to check the credentials', async () => {
+  it('CLI: exit 2 (set-up error) at the first 401, says to check the credentials', async () => {
     fake.reset();
     const repo = await makeRepo('cli-wrong', promptsFor('cli-wrong'));
     const { code, stdout, stderr } = await cli(repo, ['render', '--out', 'out'], WRONG_SECRET);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr + stdout).toMatch(/unauthorized|401|credential|API key/i);
     expect(fake.state().submissions).toEqual([]);
   }, 60_000);

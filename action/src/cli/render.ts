@@ -58,7 +58,7 @@ export async function renderCommand(args: RenderArgs, argv: readonly string[], i
   const rel = (p: string) => showPath(p, io.cwd);
 
   // A dry run without credentials cannot be quoted (Scenario quotes it): validate offline instead.
-  if (args.dryRun && !args.fake && args.baseUrl === undefined) {
+  if (args.dryRun && !args.fake) {
     const missing = missingCredentials(io.env);
     if (missing.length > 0) {
       const display = createDisplay(displayMode(args.json, io), { out: io.stdout, err: io.stderr, cwd: io.cwd });

@@ -10,6 +10,7 @@
 // no build leftovers in a tarball, workflows actionlint accepts.
 import path from 'node:path';
 import ts from 'typescript';
+import { notesOf } from '../release-notes.mjs';
 
 /** Modules n8n's scanner lets a community node import (besides relative paths). */
 export const ALLOWED_MODULES = ['n8n-workflow', 'lodash', 'moment', 'p-limit', 'luxon', 'zod', 'crypto'];
@@ -410,9 +411,8 @@ export const checkChangelogs = (packages) => {
       findings.push(`${p.changelogPath}: missing or empty (${p.name} is published)`);
       continue;
     }
-    const escaped = p.version.replace(/\./g, '\\.');
-    if (!new RegExp(`^##\\s+\\[?v?${escaped}\\]?(\\s|$)`, 'm').test(p.changelog))
-      findings.push(`${p.changelogPath}: no "## ${p.version}" section for the version ${p.name} releases`);
+    if (notesOf(p.changelog, p.version) === undefined)
+      findings.push(`${p.changelogPath}: no "## ${p.version}" section with notes for the version ${p.name} releases`);
   }
   return findings;
 };

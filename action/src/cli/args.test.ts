@@ -101,5 +101,7 @@ describe('command line', () => {
   ])('refuses %j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
     expect(() => parseCli(argv)).toThrow(message);
+    // One line, ending with the help to read.
+    expect(() => parseCli(argv)).toThrow(/^[^\n]*\(see scenario-video( [a-z-]+)? --help\)$/);
   });
 });

@@ -202,6 +202,18 @@ export function parseCli(argv: readonly string[]): CliArgs {
     );
   }
   const name = command as keyof typeof OPTIONS;
+  try {
+    return parseCommand(name, rest);
+  } catch (e) {
+    // Every usage error ends by pointing at the help of the command it is about.
+    if (e instanceof UsageError && !e.message.includes('--help')) {
+      throw new UsageError(`${e.message} (see scenario-video ${name} --help)`);
+    }
+    throw e;
+  }
+}
+
+function parseCommand(name: keyof typeof OPTIONS, rest: readonly string[]): CliArgs {
   const options: Options = OPTIONS[name];
   let parsed;
   try {

@@ -392,7 +392,7 @@ describe('scenario-video CLI', { timeout: 60_000 }, () => {
       [
         ['job', 'job_1', '--base-url', 'api.cloud.scenario.com/v1'],
         {},
-        /did you mean https:\/\/api\.cloud\.scenario\.com\/v1\?\n$/,
+        /did you mean https:\/\/api\.cloud\.scenario\.com\/v1\? \(see scenario-video job --help\)\n$/,
       ],
       [
         ['jobs'],

@@ -60,11 +60,13 @@ export async function startEventRig(options: FakeScenarioOptions = {}): Promise<
 }
 
 /**
- * Spawned processes run 500× faster than real time: a ten-minute render takes 1.2 s, the
- * product's 30 s request timeout 60 ms (loopback answers take a few), a 20-video batch at team
- * limit 1 about 15 s.
+ * Spawned processes run 250× faster than real time: a ten-minute render takes 2.4 s, the
+ * product's 30 s request timeout 120 ms (loopback answers take a few), a 20-video batch at team
+ * limit 1 about 30 s. Every real millisecond of overhead (a request, a timer firing late on a busy
+ * machine) costs 0.25 s on this clock, so wall ÷ ideal reads a few percent higher than in process;
+ * at 500× it swung between 1.02 and 1.08 from run to run.
  */
-export const SPAWN_SCALE = 500;
+export const SPAWN_SCALE = 250;
 
 export interface ScaledRig {
   fake: FakeScenario;

@@ -179,7 +179,11 @@ const isConstructorAccess = (node) =>
     ts.isStringLiteral(node.argumentExpression) &&
     node.argumentExpression.text === 'constructor');
 
-const isNameAccess = (node) => ts.isPropertyAccessExpression(node) && node.name.text === 'name';
+/** Whether an expression reads a `.name` (also inside `ctor === null ? void 0 : ctor.name`, as tsc compiles `ctor?.name`). */
+const readsName = (node) => {
+  if (ts.isPropertyAccessExpression(node) && node.name.text === 'name') return true;
+  return ts.forEachChild(node, (child) => (readsName(child) ? true : undefined)) === true;
+};
 
 /**
  * The code of the packed tarball (every shipped .js): only allowed modules, and no reaching a Node
@@ -257,7 +261,7 @@ export const checkTarballCode = (files) => {
           [a, b],
           [b, a],
         ]) {
-          if (ts.isStringLiteralLike(lit) && NODE_CLASS_NAMES.includes(lit.text) && isNameAccess(other)) {
+          if (ts.isStringLiteralLike(lit) && NODE_CLASS_NAMES.includes(lit.text) && readsName(other)) {
             findings.push(
               `${file}:${lineOf(sf, node)}: recognises the Node class "${lit.text}" by name (reflective access)`,
             );
@@ -391,9 +395,9 @@ export const checkDocs = (docs, exists) => {
         const resolved = path.posix.normalize(
           target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(file), target),
         );
-        if (resolved === '..' || resolved.startsWith('../'))
-          findings.push(`${at}: links outside the repository (${raw})`);
-        else if (!exists(resolved)) findings.push(`${at}: links to ${raw}, which is not in the repository`);
+        const inRepo = resolved.replace(/\/$/, '');
+        if (inRepo === '..' || inRepo.startsWith('../')) findings.push(`${at}: links outside the repository (${raw})`);
+        else if (!exists(inRepo)) findings.push(`${at}: links to ${raw}, which is not in the repository`);
       }
     });
   }

@@ -33,28 +33,29 @@ export interface EventRig {
 /** The fake and a client on one discrete-event virtual time, starting near the real date. */
 export async function startEventRig(options: FakeScenarioOptions = {}): Promise<EventRig> {
   const base = createManualClock(Math.floor(Date.now() / 1000) * 1000);
-  let fake: FakeScenario | undefined;
-  const time = createEventTime(base, { busy: () => fake?.busy() ?? 0 });
-  fake = await startFakeScenario({
+  // The fake's busy count steers the time, and the fake runs on that time: tie the knot by reference.
+  const ref: { fake?: FakeScenario } = {};
+  const time = createEventTime(base, { busy: () => ref.fake?.busy() ?? 0 });
+  const fake = await startFakeScenario({
     clock: time.clock,
     credentials: CREDENTIALS,
     jobDurationRangeMs: RENDER_RANGE,
     videoBytes: VIDEO_BYTES,
     ...options,
   });
+  ref.fake = fake;
   const http = createHttpTransport({ baseUrl: fake.url, apiKey: API_KEY, apiSecret: API_SECRET, timers: time.timers });
   const client = createScenarioClient({
     baseUrl: fake.url,
     ports: { http, sleep: time.sleep, clock: time.clock, random: seededRandom(11) },
   });
-  const f = fake;
   return {
-    fake: f,
+    fake,
     time,
     client,
     close: async () => {
       time.close();
-      await f.close();
+      await fake.close();
     },
   };
 }

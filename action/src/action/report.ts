@@ -67,7 +67,22 @@ export function headline(ctx: ReportContext): string {
   const parts = [`${t.rendered} rendered`, `${t.skipped} unchanged`, `${t.failed} failed`];
   if (t.interrupted > 0) parts.push(`${t.interrupted} interrupted`);
   if (t.invalidFiles > 0) parts.push(`${plural(t.invalidFiles, 'invalid prompt file')}`);
-  return `${parts.join(' · ')} · **${formatCu(t.creativeUnits)} creative units** spent in this run`;
+  return `${parts.join(' · ')} · ${spendLine(t)}`;
+}
+
+/**
+ * What this run was charged, as Scenario charges it: every job it submitted or adopted that Scenario
+ * bills (delivered, or still running after we stopped waiting), with the still-running share apart;
+ * failed jobs are refunded.
+ */
+export function spendLine(t: Manifest['totals']): string {
+  const running =
+    t.creativeUnitsRunning > 0
+      ? ` (${formatCu(t.creativeUnitsRunning)} of them for jobs still running on Scenario)`
+      : '';
+  const refunded =
+    t.refundedJobs > 0 ? `; ${t.refundedJobs} failed job${t.refundedJobs === 1 ? '' : 's'} refunded by Scenario` : '';
+  return `**${formatCu(t.creativeUnits)} creative units** spent in this run${running}${refunded}`;
 }
 
 function artifactCell(v: ManifestVideo, ctx: ReportContext): string {
@@ -137,17 +152,25 @@ export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES)
       .filter((v) => v.status === 'failed' && v.error)
       .map((v) => {
         const e = v.error!;
-        const extra = [e.hint ? `hint: ${e.hint}` : '', e.traceId ? `trace id: ${e.traceId}` : '']
-          .filter(Boolean)
-          .join('; ');
+        // The core's message may already carry the API's hint: say it once.
+        const hint = e.hint && !e.message.includes(e.hint) ? `hint: ${e.hint}` : '';
+        const extra = [hint, e.traceId ? `trace id: ${e.traceId}` : ''].filter(Boolean).join('; ');
         return `- **${cell(v.name)}** (${code(v.source)}${v.jobId ? `, job ${code(v.jobId)}` : ''}): ${code(e.code)} ${cell(
           e.message,
         )}${extra ? ` (${cell(extra)})` : ''}`;
       }),
     more: more('failures'),
   };
+  const orphans: ReportList = {
+    head: ['#### Paid in earlier runs, no prompt matches them any more', ''],
+    rows: manifest.orphans.map(
+      (o) =>
+        `- **${cell(o.name)}**${o.jobId ? `, job ${code(o.jobId)}` : ''} (${code(o.submittedAt)}): ${cell(o.message)}`,
+    ),
+    more: more('jobs of earlier runs'),
+  };
 
-  const render = (shown: { table: number; issues: number; failures: number }): string => {
+  const render = (shown: { table: number; issues: number; failures: number; orphans: number }): string => {
     const lines = [...top];
     const list = (l: ReportList, n: number) => {
       lines.push(...l.head, ...l.rows.slice(0, n));
@@ -159,17 +182,24 @@ export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES)
     if (ctx.artifact?.url) lines.push(`Artifact: [${cell(ctx.artifact.name)}](${ctx.artifact.url})`, '');
     if (issues.rows.length > 0) list(issues, shown.issues);
     if (failures.rows.length > 0) list(failures, shown.failures);
+    if (orphans.rows.length > 0) list(orphans, shown.orphans);
     return `${lines.join('\n')}\n`;
   };
 
-  const all = { table: table.rows.length, issues: issues.rows.length, failures: failures.rows.length };
+  const all = {
+    table: table.rows.length,
+    issues: issues.rows.length,
+    failures: failures.rows.length,
+    orphans: orphans.rows.length,
+  };
   const full = render(all);
   if (utf8Bytes(full) <= maxBytes) return full;
   // Room for the rows once the frame (headings, the "…and N more" lines) is counted.
-  let room = maxBytes - utf8Bytes(render({ table: 0, issues: 0, failures: 0 }));
-  const shown = { table: 0, issues: 0, failures: 0 };
+  let room = maxBytes - utf8Bytes(render({ table: 0, issues: 0, failures: 0, orphans: 0 }));
+  const shown = { table: 0, issues: 0, failures: 0, orphans: 0 };
   for (const [key, l] of [
     ['failures', failures],
+    ['orphans', orphans],
     ['issues', issues],
     ['table', table],
   ] as const) {

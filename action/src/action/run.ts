@@ -191,7 +191,7 @@ async function render(
     log.startGroup('Restoring from the Actions cache');
     try {
       const jobs = await ledgerCache!.restore();
-      if (jobs > 0) log.info(`Ledger: ${jobs} job(s) submitted by earlier runs; they are resumed, never paid again.`);
+      if (jobs > 0) log.info(`Ledger: ${jobs} job(s) submitted by earlier runs restored; none is paid again.`);
       if (inputs.skipUnchanged && !inputs.dryRun) {
         const planned = await plan(inputs, workspace, outDir);
         const restored = await cache.steps.restoreVideos(cache.port, planned.videos, {
@@ -248,6 +248,13 @@ async function render(
   const durations = new Map<string, number>();
   const started = new Map<string, number>();
   const onEvent = (event: BatchEvent) => {
+    if (event.type === 'planned') {
+      const resumed = event.videos.filter((v) => v.action === 'resume').length;
+      if (resumed > 0) log.info(`Ledger: ${resumed} video(s) resume a job of an earlier run instead of paying again.`);
+      // Paid (or maybe paid) in an earlier run, and no prompt of this run matches: never silently dropped.
+      for (const orphan of event.orphanJobs) log.warning(orphan.message, { title: `Paid job of ${orphan.name}` });
+      return;
+    }
     if (event.type !== 'video') return;
     const { name, phase, at } = event;
     if (['uploading', 'submitted', 'waiting', 'downloading'].includes(phase) && !started.has(name))
@@ -268,7 +275,11 @@ async function render(
     else if (phase === 'skipped') log.info(`${name}: unchanged, skipped`);
     else if (phase === 'quoted') log.info(`${name}: ${formatCu(event.creativeUnits)} creative units`);
     // The API's message is untrusted text: on one line, so it can never start a workflow command.
-    else if (phase === 'failed') log.info(`${name}: failed: ${oneLine(event.error?.message ?? '')}`);
+    else if (phase === 'failed') {
+      // An unanswered submit is recorded in the ledger: keep that record too if the runner dies.
+      ledgerSoon();
+      log.info(`${name}: failed: ${oneLine(event.error?.message ?? '')}`);
+    }
   };
 
   let manifest: Manifest;
@@ -368,8 +379,10 @@ async function render(
 
   const t = manifest.totals;
   if (interrupted) {
+    const notSubmitted = manifest.videos.filter((v) => v.status === 'interrupted' && v.jobId === null).length;
     log.error(
-      `Cancelled: ${t.interrupted} job(s) are still running on Scenario and recorded in the ledger; re-run to resume them.`,
+      `Cancelled: ${t.jobsRunning} job(s) still running on Scenario are recorded in the ledger; re-run to resume them without paying again.` +
+        (notSubmitted > 0 ? ` ${notSubmitted} video(s) were not submitted.` : ''),
     );
     return FAILED;
   }

@@ -88,6 +88,8 @@ export interface Manifest {
     creativeUnits: number;
     /** The share of `creativeUnits` for jobs still running on Scenario (their videos are not here yet). */
     creativeUnitsRunning: number;
+    /** Jobs of this run still running on Scenario (interrupted, or timed out on our side): resumable by id. */
+    jobsRunning: number;
     /** Jobs that failed on Scenario (refunded, not in `creativeUnits`). */
     refundedJobs: number;
     /** Jobs paid in earlier runs that no video of this run matches (see `orphans`). */
@@ -103,15 +105,19 @@ const REFUNDED = new Set(['job_failed', 'job_canceled']);
 /** Error codes of jobs that still run on Scenario: we stopped waiting, the job goes on (and is charged). */
 const STILL_RUNNING = new Set(['timed_out', 'aborted']);
 
-/** Is this video's job charged by Scenario in this run, and is it still running? */
-export function charge(v: ManifestVideo): { charged: boolean; running: boolean } {
-  if (v.resumed || v.jobId === null) return { charged: false, running: false };
-  if (v.status === 'rendered') return { charged: true, running: false };
-  if (v.status === 'interrupted') return { charged: true, running: true };
-  if (v.status !== 'failed' || v.error === null) return { charged: false, running: false };
-  if (REFUNDED.has(v.error.code)) return { charged: false, running: false };
-  // Timed out on our side, or delivered by Scenario but not downloaded here: charged all the same.
-  return { charged: true, running: STILL_RUNNING.has(v.error.code) };
+/** Does this video's job still run on Scenario (we stopped waiting: interrupted, or timed out)? */
+export function stillRunning(v: ManifestVideo): boolean {
+  if (v.jobId === null) return false;
+  return v.status === 'interrupted' || (v.status === 'failed' && v.error !== null && STILL_RUNNING.has(v.error.code));
+}
+
+/** Is this video's job charged by Scenario in this run (submitted or adopted here, and not refunded)? */
+export function charged(v: ManifestVideo): boolean {
+  if (v.resumed || v.jobId === null) return false;
+  if (v.status === 'rendered' || v.status === 'interrupted') return true;
+  // Failed and canceled jobs are refunded; a timed-out job, or one delivered by Scenario but not
+  // downloaded here, is charged all the same.
+  return v.status === 'failed' && v.error !== null && !REFUNDED.has(v.error.code);
 }
 
 export function summarize(
@@ -124,8 +130,8 @@ export function summarize(
   const sum = (list: ManifestVideo[]) => list.reduce((total, v) => total + (v.creativeUnits ?? 0), 0);
   const spent = options.dryRun
     ? sum(videos.filter((v) => v.status === 'quoted' && !v.resumed))
-    : sum(videos.filter((v) => charge(v).charged));
-  const running = sum(videos.filter((v) => charge(v).running));
+    : sum(videos.filter(charged));
+  const running = sum(videos.filter((v) => charged(v) && stillRunning(v)));
   const orphans = options.orphans ?? [];
   return {
     version: MANIFEST_VERSION,
@@ -140,6 +146,7 @@ export function summarize(
       invalidFiles: new Set(issues.map((i) => i.file)).size,
       creativeUnits: round(spent),
       creativeUnitsRunning: round(running),
+      jobsRunning: videos.filter(stillRunning).length,
       refundedJobs: videos.filter((v) => v.status === 'failed' && v.error && REFUNDED.has(v.error.code) && v.jobId)
         .length,
       orphans: orphans.length,

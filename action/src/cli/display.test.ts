@@ -33,7 +33,8 @@ const events = (t0: number): BatchEvent[] => [
         jobId: 'job_old',
         submittedAt: '2026-01-01T00:00:00.000Z',
         creativeUnits: 5,
-        message: 'Job job_old (old) was paid in an earlier run, and no prompt matches it any more.',
+        message:
+          'Job job_old (old) was paid in an earlier run, and no prompt matches it any more. Fetch its video with: scenario-video job job_old --download <dir>',
       },
     ],
   },
@@ -119,7 +120,7 @@ describe('displays', () => {
       'No file matches nope/*.yml',
       'error prompts/bad.yml:3:12: numFrames: must be between 81 and 100',
       '1 video: 1 to render',
-      'The ledger holds job job_old for a video that changed or was removed; fetch it with: scenario-video job job_old --download <dir>',
+      'Job job_old (old) was paid in an earlier run, and no prompt matches it any more. Fetch its video with: scenario-video job job_old --download <dir>',
       'cat: uploading images [0:00]',
       'cat: submitted job_1 (7.25 CU) [0:00]',
       'cat: queued 0% job_1 [0:01]',

@@ -144,9 +144,13 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function spentSummary(manifest: Manifest, files: string[]): string {
   const t = manifest.totals;
   const parts = [`${t.rendered} rendered`, `${t.skipped} unchanged`, `${t.failed} failed`];
-  if (t.interrupted > 0) parts.push(`${t.interrupted} still running`);
+  if (t.interrupted > 0) parts.push(`${t.interrupted} interrupted`);
+  if (t.jobsRunning > 0) parts.push(`${plural(t.jobsRunning, 'job')} still running on Scenario`);
   parts.push(...files);
-  return `${parts.join(', ')}; ${formatCu(t.creativeUnits)} creative units spent.`;
+  // The same figures as the manifest and the Action: every job Scenario charges, refunds apart.
+  const running = t.creativeUnitsRunning > 0 ? ` (${formatCu(t.creativeUnitsRunning)} for jobs still running)` : '';
+  const refunded = t.refundedJobs > 0 ? `; ${plural(t.refundedJobs, 'failed job')} refunded by Scenario` : '';
+  return `${parts.join(', ')}; ${formatCu(t.creativeUnits)} creative units spent${running}${refunded}.`;
 }
 
 /**

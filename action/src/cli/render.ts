@@ -85,7 +85,8 @@ export async function renderCommand(args: RenderArgs, argv: readonly string[], i
   });
   if (!connection) return EXIT.usage;
 
-  const display = createDisplay(displayMode(args.json, io), { out: io.stdout, err: io.stderr, cwd: io.cwd });
+  const mode = displayMode(args.json, io);
+  const display = createDisplay(mode, { out: io.stdout, err: io.stderr, cwd: io.cwd });
   const controller = new AbortController();
   let stop: RunStop | undefined;
   const stopListening = io.onInterrupt?.(() => {
@@ -112,6 +113,12 @@ export async function renderCommand(args: RenderArgs, argv: readonly string[], i
         event.jobId === undefined &&
         (event.phase === 'failed' || event.phase === 'interrupted')
       ) {
+        // Stopped by the run's cause, not its own: a live row says so ("not started", or still running
+        // with its job id), a log stays quiet.
+        if (mode === 'live') {
+          const { error: _cause, ...rest } = event;
+          display.event({ ...rest, phase: 'interrupted' });
+        }
         return;
       }
     }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from './errors.js';
 import type { RenderEvent } from './events.js';
 import { WAN_MODEL_ID } from './params.js';
-import { FRAME_PNG, NO_HAZARDS, readFakeVideoIdentity, startHarness, type Harness } from './testing/fake.js';
+import { FRAME_PNG, NO_HAZARDS, START, readFakeVideoIdentity, startHarness, type Harness } from './testing/fake.js';
 import { createMemoryLedger, createMemorySink } from './testing/memory.js';
 
 let h: Harness;
@@ -223,6 +223,73 @@ describe('renderVideo: the ledger', () => {
     const fresh = await h.client.renderVideo(input, { ledger, key: 'stale' });
     expect(fresh.resumed).toBe(false);
     expect(ledger.entries.get('stale')?.jobId).toBe(fresh.jobId);
+  });
+
+  it('a submit answered after the timeout, its job made minutes later, is found and adopted within the run', async () => {
+    h = await startHarness(
+      {
+        jobDurationMs: 60_000,
+        submitAnswers: [{ delayMs: 5 * 60_000, jobCreated: 'after-answer', times: 1 }],
+      },
+      { submitTimeoutMs: 300 },
+    );
+    const ledger = createMemoryLedger();
+    const input = { prompt: 'a late answer', image: { bytes: FRAME_PNG, fileName: 'f.png' } };
+    const result = await h.client.renderVideo(input, { ledger, key: 'late', sink: createMemorySink() });
+    expect(result.handle.recovered).toBe(true);
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'submitted', jobId: result.jobId, recovered: true }),
+    );
+    expect(h.fake.state().submissions.filter((s) => !s.dryRun)).toHaveLength(1);
+    expect(ledger.entries.get('late')).toMatchObject({ jobId: result.jobId, completedAt: expect.any(String) });
+  });
+
+  it('an unanswered submit is a durable fact: the next run finds its late job and never pays twice', async () => {
+    h = await startHarness(
+      {
+        jobDurationMs: 60_000,
+        submitAnswers: [{ delayMs: 5 * 60_000, jobCreated: 'after-answer', times: 1 }],
+      },
+      { submitTimeoutMs: 300 },
+    );
+    const ledger = createMemoryLedger();
+    const input = { prompt: 'answered too late', image: { bytes: FRAME_PNG, fileName: 'f.png' } };
+    // The first run gives up looking after its own 1-minute timeout: the job does not exist yet.
+    const first = await h.client.renderVideo(input, { ledger, key: 'k', timeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: 'network', retryable: false, details: { submitOutcome: 'unknown' } });
+    expect(String((first as Error).message)).toContain('not sent again');
+    const recorded = ledger.entries.get('k');
+    expect(recorded?.jobId).toBeUndefined();
+    expect(recorded?.unknownSubmit).toMatchObject({ modelId: WAN_MODEL_ID, sentAt: expect.any(Number) });
+
+    // The next run looks for it before anything else, finds it once it appears, and delivers it.
+    const sink = createMemorySink();
+    const second = await h.client.renderVideo(input, { ledger, key: 'k', sink });
+    expect(second.handle.recovered).toBe(true);
+    expect(readFakeVideoIdentity(sink.committed()[0]!.bytes()).jobId).toBe(second.jobId);
+    const paid = h.fake.state().submissions.filter((s) => !s.dryRun);
+    expect(paid).toHaveLength(1);
+    expect(h.fake.state().jobIds).toEqual([second.jobId]);
+  });
+
+  it('an unanswered submit whose job never appeared within the recovery window may be submitted again', async () => {
+    h = await startHarness({ jobDurationMs: 30_000 });
+    const sentAt = START - 20 * 60_000;
+    const ledger = createMemoryLedger([
+      {
+        key: 'k',
+        modelId: WAN_MODEL_ID,
+        submittedAt: new Date(sentAt).toISOString(),
+        unknownSubmit: { modelId: WAN_MODEL_ID, input: { prompt: 'never made', image: 'asset_x' }, sentAt },
+      },
+    ]);
+    const result = await h.client.renderVideo(
+      { prompt: 'never made', image: { bytes: FRAME_PNG, fileName: 'f.png' } },
+      { ledger, key: 'k' },
+    );
+    expect(result.handle.recovered).toBeUndefined();
+    expect(h.fake.state().submissions.filter((s) => !s.dryRun)).toHaveLength(1);
+    expect(ledger.entries.get('k')?.jobId).toBe(result.jobId);
   });
 
   it('a ledger without a key is refused up front', async () => {

@@ -277,6 +277,25 @@ describe('displays', () => {
     );
   });
 
+  it('an interrupted video says whether its job runs on (naming it) or never started', () => {
+    const err = new Capture();
+    const display = createDisplay('plain', { out: new Capture(), err });
+    const v = (name: string) => ({ type: 'video', name, source: 's.yml', at: 0 }) as const;
+    display.event({
+      type: 'planned',
+      videos: ['a', 'b'].map((name) => ({ name, source: 's.yml', hash: 'h', action: 'render' as const })),
+      orphanJobs: [],
+    });
+    display.event({ ...v('a'), phase: 'submitted', jobId: 'job_a' });
+    display.event({ ...v('a'), phase: 'interrupted' });
+    display.event({ ...v('b'), phase: 'interrupted' });
+    expect(plain(err.text).split('\n').slice(1, -1)).toEqual([
+      'a: submitted job_a [0:00]',
+      'a: stopped waiting; the job keeps running (in the ledger) job_a [0:00]',
+      'b: not started [0:00]',
+    ]);
+  });
+
   it('formats durations and paths', () => {
     expect([0, 59_999, 61_000, 3_600_000 + 120_000].map(formatDuration)).toEqual(['0:00', '0:59', '1:01', '1h02m']);
     expect(showPath('/repo/out/m.json', '/repo')).toBe('out/m.json');

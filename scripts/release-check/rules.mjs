@@ -354,7 +354,9 @@ export const checkIdentity = (files, identity) => {
           findings.push(`${at}: placeholder owner in github.com/${m[1]}/${m[2]}`);
       }
       // `uses: owner/scenario-video@ref` (and sub-actions owner/scenario-video/path@ref)
-      for (const m of line.matchAll(/uses:\s*['"]?([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)((?:\/[^@\s'"]+)?)@([^\s'"#`,)]+)/g)) {
+      for (const m of line.matchAll(
+        /uses:\s*['"]?([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)((?:\/[^@\s'"]+)?)@([^\s'"#`,)]+)/g,
+      )) {
         if (!ours.has(m[2].toLowerCase())) continue;
         if (`${m[1]}/${m[2]}`.toLowerCase() !== identity.repository.toLowerCase())
           findings.push(`${at}: uses ${m[1]}/${m[2]}, not ${identity.repository}`);

@@ -232,8 +232,10 @@ describe('scenario-video CLI', { timeout: 60_000 }, () => {
     interrupted.child.kill('SIGINT');
     expect(await interrupted.exit).toBe(130);
     expect(interrupted.stderr()).toMatch(
-      /Stopped waiting\. 3 jobs submitted and recorded in out\/\.scenario-video-ledger\.json/,
+      /Stopped waiting\. 3 jobs still running on Scenario, recorded in out\/\.scenario-video-ledger\.json/,
     );
+    // The summary counts the same jobs as the cancel message.
+    expect(interrupted.stderr()).toMatch(/, 3 jobs still running on Scenario; /);
     expect(interrupted.stderr()).toContain('Resume (nothing is submitted twice): scenario-video render --out out');
     expect(paidSubmits(f)).toBe(3);
 

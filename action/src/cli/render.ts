@@ -140,19 +140,20 @@ export async function renderCommand(args: RenderArgs, argv: readonly string[], i
     });
     display.close();
     const { totals } = result.manifest;
-    const running = result.manifest.videos.filter((v) => v.status === 'interrupted' && v.jobId);
+    // The manifest's count (interrupted, or timed out on our side): the summary says the same.
+    const running = totals.jobsRunning;
     const resume =
       `Resume (nothing is submitted twice): ${resumeCommand(argv)}\n` +
       (args.fake
         ? pc.dim('(The embedded fake forgets its jobs when it stops: with --fake they render afresh.)\n')
         : '');
     const ledgerNote = () =>
-      `${running.length} job${running.length === 1 ? '' : 's'} submitted and recorded in ${rel(result.ledgerPath)}.\n`;
+      `${running} job${running === 1 ? '' : 's'} still running on Scenario, recorded in ${rel(result.ledgerPath)}.\n`;
     if (stop) {
       io.stderr.write(
         stopMessage(stop, connection.baseUrl, args.baseUrl === undefined && Boolean(io.env.SCENARIO_API_URL)),
       );
-      if (running.length > 0) io.stderr.write(ledgerNote() + resume);
+      if (running > 0) io.stderr.write(ledgerNote() + resume);
       return EXIT.usage;
     }
     if (!args.json) {

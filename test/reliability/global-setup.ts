@@ -56,6 +56,11 @@ function formatSummary(
   const badCases = bad.reduce((a, [, c]) => a + num(c.cases), 0);
   const badPerArea = bad.map(([k, c]) => `${k.slice('bad-input-'.length)} ${num(c.cases)}`).join(', ');
   const hazards = Object.values(counts).reduce((a, c) => a + num(c.authorizationToCdn), 0);
+  // The real-scale profile: per face and team limit, wall ÷ ideal and what was lost or paid twice.
+  const scale = Object.entries(counts['real-scale'] ?? {}).map(([run, f]) => {
+    const r = f as Record<string, unknown>;
+    return `${run} ${num(r.delivered)}/${num(r.items)} delivered, ${num(r.lost)} lost, ${num(r.paidTwice)} paid twice, ${num(r.requestsPerVideo)} req/video, wall÷ideal ${num(r.wallOverIdeal)}`;
+  });
   return [
     `reliability: ${cells} fault cells (${perFace || 'none'}), ` +
       `${num(soak.jobs)} soak jobs at ${Math.round(num(soak.faultRate) * 1000) / 10} % faulty requests ` +
@@ -66,5 +71,6 @@ function formatSummary(
       `${badCases} bad-input cases (${badPerArea || 'none'}), ` +
       `${swept.hits.length} secret hits in ${swept.files} files / ${swept.bytes} bytes, ` +
       `${hazards} Authorization headers at the CDN`,
+    ...(scale.length > 0 ? [`real scale (2–10 min renders): ${scale.join('; ')}`] : []),
   ].join('\n');
 }

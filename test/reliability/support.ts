@@ -134,7 +134,13 @@ export async function startRig(
 
 const stateOf = (f: FakeScenario | FakeState): FakeState => ('state' in f ? f.state() : f);
 
-const inputKey = (s: FakeSubmission) => `${s.modelId} ${JSON.stringify(sortKeys(s.input))}`;
+/**
+ * What a submit asked for, by content: the fake's key replaces image asset ids with the uploaded
+ * bytes' hash, so the same image uploaded twice cannot hide a second payment. (A fake built
+ * before content keys existed gives none: then the input as sent.)
+ */
+const inputKey = (s: FakeSubmission) =>
+  (s.contentKey as string | undefined) ?? `${s.modelId} ${JSON.stringify(sortKeys(s.input))}`;
 const sortKeys = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(sortKeys)

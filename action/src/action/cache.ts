@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runPool } from '@scenario-video/core';
 import { createJsonFileLedger, safeFileName } from '@scenario-video/core/node';
 import { readManifest, summarize, writeManifest, type ManifestVideo } from '../batch/manifest.js';
 import { cachePath } from './paths.js';
@@ -60,7 +61,7 @@ export async function restoreVideos(
   // Videos with the same content share one entry (and one staging folder): restore it once, copy it to the others.
   const byHash = new Map<string, PlannedVideo[]>();
   for (const v of videos) if (!(await inPlace(v))) byHash.set(v.hash, [...(byHash.get(v.hash) ?? []), v]);
-  await pool([...byHash.values()], options.concurrency ?? 4, async ([first, ...others]) => {
+  await runPool([...byHash.values()], options.concurrency ?? 4, async ([first, ...others]) => {
     const entry = await restoreOne(cache, first!, outDir, workspace);
     if (!entry) return;
     restored.push(entry);
@@ -132,7 +133,7 @@ export async function saveVideos(
   const todo = videos.filter((v) => v.status === 'rendered' && v.file && v.bytes !== null && v.hash);
   // One entry per content hash (two names for the same content are one cache entry).
   const unique = [...new Map(todo.map((v) => [v.hash, v])).values()];
-  await pool(unique, options.concurrency ?? 4, async (v) => {
+  await runPool(unique, options.concurrency ?? 4, async (v) => {
     const staging = path.join(outDir, STAGING_DIR, v.hash);
     try {
       await rm(staging, { recursive: true, force: true });
@@ -214,12 +215,4 @@ export class LedgerCache {
       return undefined;
     }
   }
-}
-
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -27,6 +27,11 @@ export const INPUTS = {
     description: 'Days to keep the artifact (1-90); empty or 0 for the repository default.',
     default: '',
   },
+  'artifact-per-video': {
+    description:
+      'One unzipped artifact per MP4, named by its file, so each summary row links to its video; manifest.json stays in the artifact-name artifact. Over 499 videos (GitHub allows 500 artifacts per job), one zip as usual.',
+    default: 'false',
+  },
   concurrency: { description: 'Videos rendered at once (lowered automatically at the team limit).', default: '4' },
   'timeout-minutes': { description: 'Longest wait for one video, in minutes.', default: '30' },
   'dry-run': { description: 'Validate every prompt file and quote the total cost; render nothing.', default: 'false' },
@@ -70,6 +75,8 @@ export interface ActionInputs {
   outputDir: string;
   artifactName: string;
   retentionDays: number | undefined;
+  /** One unzipped artifact per video (named by its file) instead of all of them in one zip. */
+  artifactPerVideo: boolean;
   concurrency: number;
   timeoutMinutes: number;
   dryRun: boolean;
@@ -132,6 +139,7 @@ export function readInputs(get: (name: InputName) => string): ActionInputs {
     outputDir: value('output-dir'),
     artifactName,
     retentionDays: retention === '' || retention === '0' ? undefined : int('retention-days', 0, 90),
+    artifactPerVideo: bool('artifact-per-video'),
     concurrency: int('concurrency', 1, 64),
     timeoutMinutes,
     dryRun: bool('dry-run'),

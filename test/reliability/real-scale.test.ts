@@ -404,3 +404,122 @@ describe('late submit answers (0 s, 30 s, 90 s, 5 min; job made before or after 
     expect(f.delivered).toBe(prompts.length);
   }, 120_000);
 });
+
+// ---- a cancel, a prompt edit and a re-run ----
+
+describe('a cancel, a prompt edit and a re-run, team limit 3', () => {
+  const CANCEL_ITEMS = 6;
+  const cancelPrompts = (face: string) =>
+    Array.from({ length: CANCEL_ITEMS }, (_, i) => `real scale ${face} cancel video ${i}`);
+  /** The job the fake made for a prompt (the first, if there were several). */
+  const jobFor = (fake: FakeScenario, prompt: string) =>
+    fake.state().submissions.find((s) => s.input.prompt === prompt && s.jobId !== undefined)?.jobId;
+
+  it('core: a stopped renderMany names the job of every video it had submitted; the others were never paid', async () => {
+    eventRig = await startEventRig({ teamConcurrencyLimit: 3 });
+    const prompts = cancelPrompts('core');
+    const { cells } = await images();
+    const ac = new AbortController();
+    let submitted = 0;
+    const settled = await eventRig.client.renderMany(
+      prompts.map((prompt) => ({
+        prompt,
+        image: { bytes: cells, fileName: 'cells.png' },
+        resolution: '480p' as const,
+      })),
+      {
+        sink: createMemorySink(),
+        signal: ac.signal,
+        timeoutMs: TIMEOUT_MINUTES * MIN,
+        onEvent: (e) => {
+          if (e.type === 'submitted' && ++submitted === 3) ac.abort(new Error('stopped by the user'));
+        },
+      },
+    );
+    const fake = eventRig.fake;
+    const o = outcome();
+    for (const s of settled) {
+      const prompt = prompts[s.index]!;
+      expect(s.status, prompt).toBe('rejected');
+      if (s.status !== 'rejected') continue;
+      const job = jobFor(fake, prompt);
+      if (job === undefined) continue; // never submitted: nothing to name, nothing paid
+      judgeVideo(fake, o, prompt, { jobId: s.error.jobId, message: s.error.message });
+      expect(s.error.jobId, prompt).toBe(job);
+    }
+    expect(o.reportedWithJobId).toBe(fake.state().jobIds.length);
+    expect(o.lost).toEqual([]);
+    expect(fake.state().paidAgainByContent).toBe(0);
+  });
+
+  it('batch renderer: stopped, one prompt edited, run again: every video delivered, the old job named, nothing paid twice', async () => {
+    eventRig = await startEventRig({ teamConcurrencyLimit: 3 });
+    const fake = eventRig.fake;
+    const prompts = cancelPrompts('batch');
+    const repo = await makeRepo('scale-batch-cancel');
+    await writePrompts(repo, prompts);
+    // Stopped the moment the third job exists: its submit's answer may still be on its way, so that
+    // submit is ambiguous for the client, which must keep it as such for the next run.
+    const ac = new AbortController();
+    const stopper = setInterval(() => {
+      if (fake.state().jobIds.length >= 3) ac.abort(new Error('stopped by the user'));
+    }, 1);
+    let first;
+    try {
+      first = await batchRun(eventRig, repo, prompts, ac.signal);
+    } finally {
+      clearInterval(stopper);
+    }
+    expect(first.result.interrupted).toBe(true);
+    const oldJob = jobFor(fake, prompts[0]!)!;
+    expect(oldJob).toMatch(/^job_/);
+    // Edit the first prompt (its job stays paid), run the same command again.
+    const edited = [`${prompts[0]} edited`, ...prompts.slice(1)];
+    await writePrompts(repo, edited);
+    const events: unknown[] = [];
+    const again = await renderBatch({
+      root: repo,
+      outDir: 'out',
+      client: eventRig.client,
+      timeoutMs: TIMEOUT_MINUTES * MIN,
+      now: () => eventRig!.time.clock.now(),
+      onEvent: (e) => events.push(e),
+    });
+    const o = await judgeManifest(fake, repo, again.manifest.videos as ManifestVideo[], edited);
+    report('batch, cancel + edit + re-run', fake, 3, CANCEL_ITEMS, o, false);
+    expect(o.delivered).toBe(CANCEL_ITEMS);
+    const manifestText = await readFile(again.manifestPath, 'utf8');
+    expect(manifestText, 'the manifest names the job paid for the old prompt').toContain(oldJob);
+    expect(JSON.stringify(events), 'the run told about it').toContain(oldJob);
+  });
+
+  it('CLI, spawned: Ctrl-C, one prompt edited, the same command again: every video delivered, the old job named', async () => {
+    scaledRig = await startScaledRig({ teamConcurrencyLimit: 3 });
+    const fake = scaledRig.fake;
+    const prompts = cancelPrompts('cli');
+    const repo = await makeRepo('scale-cli-cancel');
+    await writePrompts(repo, prompts);
+    const args = ['render', '--out', 'out', '--timeout', String(TIMEOUT_MINUTES)];
+    const first = await runCli(scaledRig, repo, args, 60_000, (child) => {
+      const timer = setInterval(() => {
+        if (fake.state().jobIds.length >= 3) {
+          clearInterval(timer);
+          child.kill('SIGINT');
+        }
+      }, 2);
+      child.once('close', () => clearInterval(timer));
+    });
+    expect(first.code).not.toBe(0);
+    const oldJob = jobFor(fake, prompts[0]!)!;
+    expect(oldJob).toMatch(/^job_/);
+    const edited = [`${prompts[0]} edited`, ...prompts.slice(1)];
+    await writePrompts(repo, edited);
+    const again = await runCli(scaledRig, repo, args);
+    const manifest = await readManifest(path.join(repo, 'out', 'manifest.json'));
+    const o = await judgeManifest(fake, repo, manifest.videos, edited);
+    report('cli, cancel + edit + re-run', fake, 3, CANCEL_ITEMS, o, false);
+    expect(o.delivered).toBe(CANCEL_ITEMS);
+    expect(again.stdout + again.stderr, 'the log names the job paid for the old prompt').toContain(oldJob);
+    expect(JSON.stringify(manifest)).toContain(oldJob);
+  }, 120_000);
+});

@@ -3,7 +3,7 @@
 // of ten-minute renders runs in seconds and its virtual wall time is what it would be for real.
 // Spawned (the CLI, the Action bundle): the fake on a scaled clock and the child on the same scale
 // through a preload (scaled-time.mjs); see scale.ts for why.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -106,7 +106,13 @@ export interface CliRun {
 }
 
 /** `scenario-video render …` from the build, on the scaled clock; its output is kept and checked for secrets. */
-export async function runCli(rig: ScaledRig, repo: string, args: string[], timeoutMs = 120_000): Promise<CliRun> {
+export async function runCli(
+  rig: ScaledRig,
+  repo: string,
+  args: string[],
+  timeoutMs = 120_000,
+  onStart?: (child: ChildProcess) => void,
+): Promise<CliRun> {
   const bin = path.join(repoRoot, 'action', 'dist', 'cli', 'bin.js');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run pnpm build first`);
   const child = spawn(process.execPath, [bin, ...args], {
@@ -120,6 +126,7 @@ export async function runCli(rig: ScaledRig, repo: string, args: string[], timeo
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onStart?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

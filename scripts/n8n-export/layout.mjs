@@ -14,6 +14,7 @@ export const FROM_NODES = [
   'icons',
   'scripts/bundle-core.mjs',
   'scripts/scan.mjs',
+  'scripts/n8n-rules.mjs',
   'scripts/prepublish.mjs',
   'eslint.config.mjs',
   '.prettierrc.js',

@@ -312,3 +312,18 @@ describe('workflows (actionlint)', () => {
     expect(await rules.checkWorkflows(real, runLint)).toEqual([]);
   });
 });
+
+describe("this repository's n8n package", () => {
+  it("passes n8n's rules in its sources (before the release work it failed two: repository.directory, continueOnFail)", async () => {
+    const pkg = JSON.parse(await readFile(path.join(root, 'nodes/package.json'), 'utf8'));
+    expect(rules.checkRepositoryDirectory([{ path: 'nodes/package.json', json: pkg }])).toEqual([]);
+    for (const built of pkg.n8n.nodes as string[]) {
+      const source = path.join('nodes', built.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+      expect(rules.checkContinueOnFail(await readFile(path.join(root, source), 'utf8'), source)).toEqual([]);
+    }
+    const transport = path.join(root, 'nodes/nodes/ScenarioVideo/transport');
+    for (const file of ['stream.ts', 'binary.ts', 'http.ts']) {
+      expect(await readFile(path.join(transport, file), 'utf8')).not.toMatch(/getPrototypeOf|__proto__/);
+    }
+  });
+});

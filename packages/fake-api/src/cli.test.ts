@@ -194,5 +194,13 @@ describe('scenario-fake-api (the built bin)', () => {
     expect((bad as { code: number }).code).toBe(2);
     const lonely = await run(BIN, ['--key', 'k'], { timeout: 10_000 }).catch((e: { code: number }) => e);
     expect((lonely as { code: number }).code).toBe(2);
+    expect(help.stdout).toContain('--job-duration-range MIN-MAX');
+    const backwards = await run(BIN, ['--job-duration-range', '600000-120000'], { timeout: 10_000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(backwards as { code: number; stderr: string }).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--job-duration-range'),
+    });
   }, 20_000);
 });

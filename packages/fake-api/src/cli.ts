@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `scenario-fake-api [--port N] [--cdn-port N] [--job-duration-ms N] [--key K --secret S]
+ * `scenario-fake-api [--port N] [--cdn-port N] [--job-duration-ms N | --job-duration-range MIN-MAX] [--key K --secret S]
  *  [--team T] [--video-bytes N] [--concurrency-limit N] [--seed N]`
  *
  * Prints the base URL on the first line (scripts read it), then how to authenticate, and serves
@@ -18,6 +18,9 @@ A local stand-in for https://api.cloud.scenario.com/v1 on 127.0.0.1.
   --port N               API port (default 0: any free port)
   --cdn-port N           CDN/storage port (default 0: any free port)
   --job-duration-ms N    time from submit to success (default 6000)
+  --job-duration-range MIN-MAX
+                         each job's duration drawn between MIN and MAX ms (e.g. 120000-600000:
+                         renders of 2 to 10 minutes, like Wan 2.2's)
   --key K --secret S     the accepted API key and secret (default fake-key / fake-secret)
   --team T               the team of that key (default team_fake)
   --video-bytes N        pad every output MP4 to at least N bytes (streamed)
@@ -33,12 +36,22 @@ function int(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function range(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(v);
+  if (!m || Number(m[1]) > Number(m[2])) {
+    throw new Error(`--job-duration-range needs MIN-MAX in ms with MIN <= MAX, got ${JSON.stringify(v)}`);
+  }
+  return [Number(m[1]), Number(m[2])];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
       'cdn-port': { type: 'string' },
       'job-duration-ms': { type: 'string' },
+      'job-duration-range': { type: 'string' },
       key: { type: 'string' },
       secret: { type: 'string' },
       team: { type: 'string' },
@@ -68,6 +81,7 @@ async function main(): Promise<void> {
     if (v !== undefined) options[k] = v;
   };
   set('jobDurationMs', int('job-duration-ms', values['job-duration-ms']));
+  set('jobDurationRangeMs', range(values['job-duration-range']));
   set('videoBytes', int('video-bytes', values['video-bytes']));
   set('teamConcurrencyLimit', int('concurrency-limit', values['concurrency-limit']));
   set('seed', int('seed', values.seed));

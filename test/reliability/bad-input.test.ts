@@ -169,9 +169,9 @@ const FILE_CASES: FileCase[] = [
     what: 'a last frame without a first frame',
     file: 'prompts/last-only.yml',
     text: Y('prompt: p\nlastFrameImage: images/cells.png'),
-    line: 1,
-    field: 'image',
-    message: /is required: .*first frame/,
+    line: 2,
+    field: 'lastFrameImage',
+    message: /only works together with image/,
   },
   {
     what: 'an image path that leaves the repository (..)',

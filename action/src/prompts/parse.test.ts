@@ -97,12 +97,12 @@ const malformed: Case[] = [
     message: /must not be empty/,
   },
   {
-    what: 'image missing for Wan',
-    file: 'prompts/noimage.yml',
-    text: yml('prompt: a cat'),
-    line: 1,
-    field: 'image',
-    message: new RegExp(`is required: ${WAN_MODEL_ID}`),
+    what: 'lastFrameImage without image (Wan 2.2)',
+    file: 'prompts/last-wan.yml',
+    text: yml('prompt: a cat', 'lastFrameImage: end.png'),
+    line: 2,
+    field: 'lastFrameImage',
+    message: /only works together with image/,
   },
   {
     what: 'image left empty',
@@ -530,6 +530,20 @@ describe('valid prompt files', () => {
     );
     expect(issues).toEqual([]);
     expect(videos[0]).toMatchObject({ name: 'cat', image: { value: 'asset_abc' }, tuning: { numFrames: 100 } });
+  });
+
+  it("reads a prompt-only Wan 2.2 video (image is optional on Scenario's reference page)", () => {
+    const { videos, issues } = parsePromptSource(
+      yml('prompt: a lighthouse in a storm', 'resolution: 480p'),
+      'prompts/storm.yml',
+    );
+    expect(issues).toEqual([]);
+    expect(videos[0]).toMatchObject({
+      name: 'storm',
+      prompt: 'a lighthouse in a storm',
+      tuning: { resolution: '480p' },
+    });
+    expect(videos[0]?.image).toBeUndefined();
   });
 
   it('lets another model go without an image, with raw params', () => {

@@ -235,14 +235,8 @@ export function parsePromptSource(text: string, file: string, format = formatOf(
       fail('prompt', 'is required (set it in this video or in defaults)', path);
       return;
     }
-    if (model === WAN_MODEL_ID && merged.image === undefined) {
-      fail(
-        'image',
-        `is required: ${WAN_MODEL_ID} animates a first frame (a path, an https:// URL or an asset_… id)`,
-        path,
-      );
-      return;
-    }
+    // No `image` is a prompt-only request: Scenario's reference marks it optional for Wan 2.2 (its own
+    // example has none), so it is sent and Scenario's answer decides.
     if (merged.lastFrameImage !== undefined && merged.image === undefined) {
       fail('lastFrameImage', 'only works together with image (the first frame)');
       return;

@@ -32,12 +32,14 @@ export const wanTuningSchema = z.object({
 
 /**
  * The body sent to `POST /generate/custom/model_wan-2-2-i2v-a14b`, images already uploaded
- * (asset ids). Unset tuning fields are left to the API's defaults, which equal WAN_PARAMS.
+ * (asset ids). Unset tuning fields are left to the API's defaults, which equal WAN_PARAMS. `image`
+ * is optional, as on Scenario's reference page (whose example request has none); `lastFrameImage`
+ * only with it (checked by `planRender`).
  */
 export const wanParamsSchema = wanTuningSchema
   .extend({
     prompt: z.string().trim().min(1, 'prompt must not be empty'),
-    image: z.string().min(1),
+    image: z.string().min(1).optional(),
     lastFrameImage: z.string().min(1).optional(),
   })
   .strict();

@@ -40,7 +40,6 @@ describe('renderVideo against the fake API', () => {
 
 describe('renderVideo: validation first', () => {
   it.each([
-    [{ prompt: 'p' }, 'image'],
     [{ prompt: '', image: { assetId: 'asset_1' } }, 'prompt'],
     [{ prompt: 'p', image: { assetId: 'asset_1' }, numFrames: 101 }, 'numFrames'],
     [{ prompt: 'p', image: { assetId: 'asset_1' }, resolution: '1080p' }, 'resolution'],
@@ -54,6 +53,14 @@ describe('renderVideo: validation first', () => {
     const requests = Object.values(h.fake.state().requests).reduce((a, b) => a + b, 0);
     expect(requests).toBe(0);
     expect(h.events.map((e) => e.type)).toEqual(['failed']);
+  });
+
+  it("sends a prompt-only request as Scenario's reference shows it (image optional), uploading nothing", async () => {
+    h = await startHarness({ jobDurationMs: 5000 });
+    const result = await h.client.renderVideo({ prompt: 'a lighthouse in a storm', resolution: '480p' });
+    expect(h.fake.state().requests.createAsset ?? 0).toBe(0);
+    expect(result.job.metadata.input).toEqual({ prompt: 'a lighthouse in a storm', resolution: '480p' });
+    expect(h.events.map((e) => e.type)).not.toContain('uploading');
   });
 
   it('uploads both frames when lastFrameImage is given', async () => {

@@ -132,6 +132,10 @@ export interface RenderPlan {
 /**
  * Validate a render before anything is uploaded or paid: image inputs' shapes, and for Wan 2.2 the
  * whole parameter table (ranges, the prompt, `lastFrameImage` only with `image`).
+ *
+ * `image` itself is optional: Scenario's reference page marks it optional for Wan 2.2 and its own
+ * example request has none, so a prompt-only request is sent and Scenario's answer decides (a 400
+ * from it names the field like any other refusal).
  */
 export const planRender = (input: RenderInput): RenderPlan => {
   if (!isRecord(input)) throw invalid('The render input must be an object');
@@ -147,12 +151,11 @@ export const planRender = (input: RenderInput): RenderPlan => {
   if (input.prompt !== undefined) params.prompt = input.prompt;
   for (const k of TUNING_KEYS) if (input[k] !== undefined) params[k] = input[k];
   if (modelId === WAN_MODEL_ID) {
-    if (input.image === undefined) throw invalid('image is required for Wan 2.2 image-to-video', 'image');
     // Validate with stand-in asset ids: the images are checked above and uploaded only after this.
     const probe = {
       ...params,
-      image: 'asset_pending',
-      ...(input.lastFrameImage ? { lastFrameImage: 'asset_pending' } : {}),
+      ...(input.image !== undefined ? { image: 'asset_pending' } : {}),
+      ...(input.lastFrameImage !== undefined ? { lastFrameImage: 'asset_pending' } : {}),
     };
     const parsed = wanParamsSchema.safeParse(probe);
     if (!parsed.success) throw zodToScenarioError(parsed.error.issues);

@@ -124,15 +124,14 @@ export const wanI2V: FakeModel = {
   validate(input, ctx) {
     return first(
       () => checkPrompt(input),
-      // The docs mark `image` optional, but this is an image-to-video model: we require it
-      // (docs "Unknown / assumed": likely a runtime 400 without it).
-      () => {
-        if (input.image !== undefined && input.image !== null) return undefined;
-        return input.lastFrameImage === undefined
-          ? 'Input image is required'
-          : 'Input image is required (lastFrameImage only works together with image)';
-      },
-      () => checkImage(input, 'image', ctx),
+      // Scenario's reference marks `image` optional and its own example request has none: a
+      // prompt-only request is accepted (the video then starts from a frame of the model's own).
+      // `lastFrameImage` still needs `image`, as the reference's `required.ifDefined` says.
+      () =>
+        input.lastFrameImage !== undefined && (input.image === undefined || input.image === null)
+          ? 'Input lastFrameImage only works if image is given'
+          : undefined,
+      () => (input.image === undefined ? undefined : checkImage(input, 'image', ctx)),
       () => (input.lastFrameImage === undefined ? undefined : checkImage(input, 'lastFrameImage', ctx)),
       () => checkEnum(input, 'resolution', WAN_PARAMS.resolution.values),
       () => checkNumber(input, 'numFrames', WAN_PARAMS.numFrames),

@@ -22,7 +22,6 @@ describe('POST /v1/generate/custom/{modelId}: Wan 2.2 I2V validation', () => {
     ['no prompt', { prompt: undefined }, 'prompt'],
     ['a blank prompt', { prompt: '   ' }, 'prompt'],
     ['a numeric prompt', { prompt: 5 }, 'prompt'],
-    ['no image', { image: undefined }, 'image'],
     ['an image that is a URL', { image: 'https://example.com/a.png' }, 'image'],
     ['an image asset that does not exist', { image: 'asset_nope' }, 'image'],
     ['a lastFrameImage that does not exist', { lastFrameImage: 'asset_nope' }, 'lastFrameImage'],
@@ -62,6 +61,16 @@ describe('POST /v1/generate/custom/{modelId}: Wan 2.2 I2V validation', () => {
         t.clock.advance(60_000); // keep under the concurrency limit
       }
     }
+  });
+
+  it("accepts a prompt-only request, as Scenario's reference marks image optional (its own example has none)", async () => {
+    const quote = await call(t, 'POST', `/generate/custom/${WAN}?dryRun=true`, {
+      body: { prompt: 'a harbour at dawn' },
+    });
+    expect(quote.status, quote.text).toBe(269);
+    const res = await submit(t, { prompt: 'a harbour at dawn' }, { auth: true });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.job.metadata.input).toEqual({ prompt: 'a harbour at dawn' });
   });
 
   it('refuses a body that is not a JSON object, and invalid JSON', async () => {

@@ -233,17 +233,17 @@ describe('required fields', () => {
     },
   );
 
-  it('assumed (docs mark it optional; I2V): a dry run without image answers 400 naming image', async () => {
+  it("documented (image optional, the reference's own example has none): a prompt-only dry run is quoted", async () => {
     const res = await dryRun(t, { prompt: nonce('contract no image') });
-    expect(res.status, res.text.slice(0, 300)).toBe(400);
-    expect(errorText(res.json)).toContain('image');
+    expect(res.status, res.text.slice(0, 300)).toBe(269);
+    expect(typeof res.json?.creativeUnitsCost).toBe('number');
   });
 
-  it.skipIf(LIVE)(`assumed: a submit without image answers 400 naming image ${SKIP_LIVE.paid}`, async () => {
+  it.skipIf(LIVE)(`documented: a prompt-only submit makes a job ${SKIP_LIVE.paid}`, async () => {
     const res = await submit(t, { prompt: nonce('contract no image') });
-    expect(res.status).toBe(400);
-    expect(errorText(res.json)).toContain('image');
-    expect((await fakeState(t)).jobIds).toEqual([]);
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    expect(res.json?.job?.metadata?.input).not.toHaveProperty('image');
+    expect((await fakeState(t)).jobIds).toHaveLength(1);
   });
 
   it('a dry run for an unknown model answers 404', async () => {

@@ -67,7 +67,7 @@ describe('waitForJob: statuses', () => {
     const handle = await submit();
     const before = h.clock.now();
     const err = await h.client.waitForJob(handle, { timeoutMs: 20 * 60_000 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'timed_out', jobId: handle.jobId, retryable: true });
+    expect(err).toMatchObject({ code: 'timed_out', jobId: handle.jobId, retryable: false });
     expect((err as Error).message).toContain(handle.jobId);
     expect((err as { details: { lastStatus: string } }).details.lastStatus).toBe('in-progress');
     expect(h.clock.now() - before).toBe(20 * 60_000);

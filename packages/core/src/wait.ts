@@ -51,7 +51,8 @@ export const jobFailedError = (job: ScenarioJob): ScenarioError => {
 /**
  * Poll `GET /jobs/{id}` on the adaptive schedule until the job ends. Resolves with the job on
  * `success`; throws `job_failed` (with the API's `metadata.error` and `hint`), `job_canceled`,
- * `timed_out` (naming the job: it may still finish), `aborted`, or `server` when the job reports
+ * `timed_out` (naming the job: it may still finish; `retryable: false`, because a retry of the render
+ * would pay again: the safe retry is waiting for the same job id), `aborted`, or `server` when the job reports
  * an undocumented status for longer than `unknownStatusTimeoutMs`. Emits `status` only when the
  * status or the progress (to 1 %) changes.
  */
@@ -142,7 +143,7 @@ export const waitForJob = async (ctx: ApiContext, jobId: string, options: WaitOp
           last?.progress !== undefined ? `, progress ${Math.round(last.progress * 100)} %` : ''
         }); it may still finish: resume it by id`,
         jobId,
-        retryable: true,
+        retryable: false,
         details: { lastStatus, timeoutMs, ...(last?.progress !== undefined ? { progress: last.progress } : {}) },
       });
     }
@@ -150,5 +151,5 @@ export const waitForJob = async (ctx: ApiContext, jobId: string, options: WaitOp
     const delay = Math.min(nextPollDelayMs(state, ctx.random, schedule), deadline - now);
     await pause(ctx.ports, delay, signal, jobId);
   }
-  throw new ScenarioError({ code: 'timed_out', message: `Job ${jobId}: too many polls`, jobId, retryable: true });
+  throw new ScenarioError({ code: 'timed_out', message: `Job ${jobId}: too many polls`, jobId, retryable: false });
 };

@@ -102,6 +102,10 @@ export const checkPackedManifest = (name, pkg, files) => {
   for (const f of files) {
     if (f !== 'package.json' && f.endsWith('/package.json')) findings.push(`${name} tarball: ships a second ${f}`);
   }
+  // What n8n loads must be there (a pack made while dist/ was missing or half built ships none of it).
+  for (const f of [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])]) {
+    if (!files.includes(f)) findings.push(`${name} tarball: lacks ${f}, which package.json's n8n field names`);
+  }
   return findings;
 };
 

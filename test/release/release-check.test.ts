@@ -187,7 +187,7 @@ describe('tarball contents', () => {
     expect(rules.checkTarballFiles('x', ['package.json', 'dist/a.js', 'dist/a.d.ts', 'CHANGELOG.md'])).toEqual([]);
   });
 
-  it('fails on workspace: specifiers, runtime dependencies of the n8n package, a second package.json', () => {
+  it('fails on workspace: specifiers, runtime dependencies of the n8n package, a second package.json, no dist', () => {
     const n8nPkg = { name: 'n8n-nodes-x', keywords: ['n8n-community-node-package'] };
     expect(
       rules.checkPackedManifest('x', { ...n8nPkg, devDependencies: { a: 'workspace:*' } }, ['package.json']),
@@ -195,6 +195,11 @@ describe('tarball contents', () => {
     expect(rules.checkPackedManifest('x', { ...n8nPkg, dependencies: { zod: '4' } }, ['package.json'])).toHaveLength(1);
     expect(rules.checkPackedManifest('x', n8nPkg, ['package.json', 'dist/package.json'])).toHaveLength(1);
     expect(rules.checkPackedManifest('x', n8nPkg, ['package.json', 'dist/a.js'])).toEqual([]);
+    const withNodes = { ...n8nPkg, n8n: { nodes: ['dist/nodes/X.node.js'], credentials: ['dist/credentials/X.js'] } };
+    expect(rules.checkPackedManifest('x', withNodes, ['package.json', 'README.md'])).toEqual([
+      expect.stringContaining('lacks dist/nodes/X.node.js'),
+      expect.stringContaining('lacks dist/credentials/X.js'),
+    ]);
   });
 });
 

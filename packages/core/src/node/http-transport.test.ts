@@ -598,6 +598,56 @@ describe('http transport: downloads into reused buffers', () => {
     }
   });
 
+  it("a response the reader cannot read goes to node:http, at once or, mid-body, from that server's next request on (a resume with Range)", async () => {
+    // Zero-padded chunk sizes: valid HTTP/1.1 that node:http reads, beyond the strict reader's 12 hex digits.
+    const heads: string[] = [];
+    const raw = createTcpServer((socket: Socket) => {
+      socket.once('data', (d: Buffer) => {
+        const head = d.toString('latin1');
+        heads.push(head);
+        const ranged = /\r\nrange: bytes=5-\r\n/i.test(head);
+        if (head.startsWith('GET /padded ')) {
+          socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0000000000000005\r\nhello\r\n0\r\n\r\n');
+        } else if (ranged) {
+          socket.end('HTTP/1.1 206 Partial Content\r\ncontent-range: bytes 5-10/11\r\ncontent-length: 6\r\n\r\n world');
+        } else {
+          socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n');
+          setTimeout(() => socket.end('00000000000006\r\n world\r\n0\r\n\r\n'), 50);
+        }
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    const origin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    const viaNodeHttp = (head: string | undefined) => /\r\nconnection: keep-alive\r\n/i.test(head ?? '');
+    try {
+      const http = createHttpTransport({ baseUrl: origin, apiKey: KEY, apiSecret: SECRET });
+      const whole = await http.request({ method: 'GET', url: `${origin}/padded`, auth: false, reuseChunks: true });
+      expect(await whole.text()).toBe('hello');
+      expect(heads.map(viaNodeHttp)).toEqual([false, true]);
+
+      const fresh = createHttpTransport({ baseUrl: origin, apiKey: KEY, apiSecret: SECRET });
+      heads.length = 0;
+      const first = await fresh.request({ method: 'GET', url: `${origin}/video`, auth: false, reuseChunks: true });
+      const got: string[] = [];
+      const cut = await (async () => {
+        for await (const chunk of first.body) got.push(Buffer.from(chunk).toString());
+      })().catch((e: unknown) => e);
+      expect(cut).toMatchObject({ name: 'HttpTransportError', sent: true, message: 'response body interrupted' });
+      expect(got.join('')).toBe('hello');
+      const rest = await fresh.request({
+        method: 'GET',
+        url: `${origin}/video`,
+        auth: false,
+        reuseChunks: true,
+        headers: { range: 'bytes=5-' },
+      });
+      expect([rest.status, await rest.text()]).toEqual([206, ' world']);
+      expect(heads.map(viaNodeHttp)).toEqual([false, true]);
+    } finally {
+      await new Promise<void>((r) => raw.close(() => r()));
+    }
+  });
+
   it('refuses a header value that would split the request, before connecting', async () => {
     const cdn = await serve(ok);
     const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });

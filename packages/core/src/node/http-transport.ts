@@ -3,6 +3,8 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { TLSSocket } from 'node:tls';
 import { HttpTransportError, type HttpPort, type HttpRequest, type HttpResponse } from '../ports.js';
+import { proxyFor, proxySettingsFromEnv, type ProxyServer } from './proxy-env.js';
+import { HttpTunnelAgent, HttpsTunnelAgent, TUNNEL_SIGNAL, type TunnelRequestOptions } from './proxy-tunnel.js';
 import { getWithReusedBuffer } from './reused-buffer-get.js';
 import { headTimeoutError, requestFailedError } from './transport-errors.js';
 
@@ -25,6 +27,11 @@ export interface HttpTransportOptions {
    * fake API's clock) passes its own, so the timeout fires on the same clock the answer waits on.
    */
   timers?: TransportTimers;
+  /**
+   * The environment whose `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (and lower-case) apply;
+   * default `process.env`. Rules in proxy-env.ts; an unusable proxy URL throws `invalid_input` here.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 /** setTimeout/clearTimeout, as a port. */
@@ -81,7 +88,13 @@ const originOf = (url: string): string | undefined => {
  * pooled sockets are unreferenced, so they never keep the process alive.
  *
  * A GET that says `reuseChunks` (a video download) skips node:http: it reads its body into reused
- * buffers over a fresh connection (reused-buffer-get.ts), under the same rules.
+ * buffers over a fresh connection (reused-buffer-get.ts), under the same rules. Only where that is
+ * safe: not through a proxy, and not from an origin whose response it once could not read (see
+ * `unreadable`); those go through node:http, and a download cut short there resumes with Range
+ * as anywhere.
+ *
+ * Proxies: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` of `env` (proxy-env.ts), every proxied request
+ * in a CONNECT tunnel (proxy-tunnel.ts), so the proxy never sees our Authorization header.
  */
 export const createHttpTransport = (options: HttpTransportOptions): HttpPort => {
   const apiOrigin = originOf(options.baseUrl);
@@ -91,10 +104,31 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
   const idleMs = options.bodyIdleTimeoutMs ?? 60_000;
   const maxRedirects = options.maxRedirects ?? 5;
   const timers = options.timers ?? hostTimers;
+  const proxies = proxySettingsFromEnv(options.env ?? process.env);
   const pools = {
     http: new http.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
     https: new https.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
   };
+  /**
+   * Agents that tunnel through a proxy, by proxy, target scheme and keep-alive (GETs share
+   * tunnels as they share connections; other requests get a fresh one): a handful at most.
+   */
+  const tunnels = new Map<string, http.Agent>();
+  const tunnelAgent = (proxy: ProxyServer, secure: boolean, keepAlive: boolean): http.Agent => {
+    const key = `${proxy.secure}|${proxy.name}|${proxy.authorization ?? ''}|${secure}|${keepAlive}`;
+    let agent = tunnels.get(key);
+    if (agent === undefined) {
+      const agentOptions = keepAlive ? { keepAlive, timeout: KEEP_ALIVE_IDLE_MS } : {};
+      agent = secure ? new HttpsTunnelAgent(proxy, agentOptions) : new HttpTunnelAgent(proxy, agentOptions);
+      tunnels.set(key, agent);
+    }
+    return agent;
+  };
+  /**
+   * Origins whose response the reused-buffer reader could not read (malformed by its strict
+   * reading, not cut short): their downloads go through node:http from then on. CDN origins are few.
+   */
+  const unreadable = new Set<string>();
 
   /** The headers of one hop: ours, the caller's (never its Authorization), credentials when allowed. */
   const requestHeaders = (req: HttpRequest, withAuth: boolean, body: Buffer | undefined): Record<string, string> => {
@@ -108,13 +142,33 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
     return headers;
   };
 
-  /** One hop, up to its response headers. */
-  const open = (url: URL, req: HttpRequest, withAuth: boolean, body: Buffer | undefined): ClientRequest => {
+  /** One hop, up to its response headers; `tunnel` gives up opening a proxy tunnel for it. */
+  const open = (
+    url: URL,
+    req: HttpRequest,
+    withAuth: boolean,
+    body: Buffer | undefined,
+    proxy: ProxyServer | undefined,
+    tunnel: AbortSignal,
+  ): ClientRequest => {
     const headers = requestHeaders(req, withAuth, body);
     const secure = url.protocol === 'https:';
-    const agent = req.method === 'GET' ? (secure ? pools.https : pools.http) : false;
-    return (secure ? https : http).request(url, { method: req.method, headers, agent });
+    const keepAlive = req.method === 'GET';
+    const agent =
+      proxy !== undefined
+        ? tunnelAgent(proxy, secure, keepAlive)
+        : keepAlive
+          ? secure
+            ? pools.https
+            : pools.http
+          : false;
+    const requestOptions: TunnelRequestOptions = { method: req.method, headers, agent, [TUNNEL_SIGNAL]: tunnel };
+    return (secure ? https : http).request(url, requestOptions);
   };
+
+  /** A request through node:http, its body streamed. */
+  const viaNodeHttp = async (req: HttpRequest): Promise<HttpResponse> =>
+    streamed(await exchange(req), req.signal, idleMs);
 
   /**
    * A GET whose caller lets chunks be reused: read over fresh connections into reused buffers
@@ -128,12 +182,29 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
     for (let hop = 0; ; hop++) {
       const target = httpUrl(url);
       if (target === undefined) throw new HttpTransportError('request failed (invalid URL)', { sent: false });
-      const { head, response, close } = await getWithReusedBuffer(target, {
-        headers: requestHeaders(req, withAuth, undefined),
-        timeoutMs: Math.max(1, deadline - Date.now()),
-        idleMs,
-        ...(req.signal !== undefined ? { signal: req.signal } : {}),
-      });
+      /** The rest of the exchange (this hop on) through node:http, within the same deadline. */
+      const rest = () =>
+        viaNodeHttp({ ...req, url, auth: withAuth, reuseChunks: false, timeoutMs: Math.max(1, deadline - Date.now()) });
+      if (!fastPathFor(target)) return await rest();
+      let unread = false;
+      let hopResult: Awaited<ReturnType<typeof getWithReusedBuffer>>;
+      try {
+        hopResult = await getWithReusedBuffer(target, {
+          headers: requestHeaders(req, withAuth, undefined),
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          idleMs,
+          ...(req.signal !== undefined ? { signal: req.signal } : {}),
+          onUnreadable: () => {
+            unread = true;
+            unreadable.add(target.origin);
+          },
+        });
+      } catch (e) {
+        // A head it could not read: ask again through node:http at once (a GET may be repeated).
+        if (unread && !req.signal?.aborted) return await rest();
+        throw e;
+      }
+      const { head, response, close } = hopResult;
       const location = head.headers.location;
       const next = location === undefined ? undefined : resolveUrl(location, url);
       if (!REDIRECTS.has(head.status) || next === undefined || hop >= maxRedirects) return response;
@@ -156,6 +227,9 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
       let current: ClientRequest | undefined;
       /** The current hop's connection opened (a reused one counts): its bytes may reach the server. */
       let connected = false;
+      /** The current hop's proxy, if any, and the means to give up opening its tunnel. */
+      let proxy: ProxyServer | undefined;
+      let tunnel = new AbortController();
       let settled = false;
       const settle = (): boolean => {
         if (settled) return false;
@@ -166,11 +240,12 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
       };
       const fail = (error: unknown) => {
         if (!settle()) return;
+        tunnel.abort();
         current?.destroy();
         reject(error);
       };
       const timer = timers.setTimeout(
-        () => fail(headTimeoutError(connected)),
+        () => fail(headTimeoutError(connected, proxy?.name)),
         req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000,
       );
       const onAbort = () => fail(caller?.reason);
@@ -179,7 +254,10 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
       const send = (url: string, withAuth: boolean, hop: number) => {
         let request: ClientRequest;
         try {
-          request = open(new URL(url), req, withAuth, hop === 0 ? body : undefined);
+          const target = new URL(url);
+          proxy = proxyFor(proxies, target);
+          tunnel = new AbortController();
+          request = open(target, req, withAuth, hop === 0 ? body : undefined, proxy, tunnel.signal);
         } catch (e) {
           fail(new HttpTransportError('request failed (invalid URL)', { sent: false, cause: e }));
           return;
@@ -220,13 +298,16 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
       send(req.url, req.auth && originOf(req.url) === apiOrigin, 0);
     });
 
+  /** Whether a download from `target` may read into reused buffers: no proxy, and a server it can read. */
+  const fastPathFor = (target: URL): boolean =>
+    proxyFor(proxies, target) === undefined && !unreadable.has(target.origin);
+
   return {
     async request(req: HttpRequest): Promise<HttpResponse> {
       const caller = req.signal;
       if (caller?.aborted) throw caller.reason;
       if (req.method === 'GET' && req.reuseChunks === true) return await reusedGet(req);
-      const response = await exchange(req);
-      return streamed(response, caller, idleMs);
+      return await viaNodeHttp(req);
     },
   };
 };

@@ -21,7 +21,10 @@ export const nodePorts = (
   random: Math.random,
 });
 
-/** A client on the Node ports; credentials from the environment (`env`, default process.env) unless given. */
+/**
+ * A client on the Node ports; credentials from the environment (`env`, default process.env) unless
+ * given, and the proxy settings from that environment.
+ */
 export const createNodeClient = (
   options: Partial<ScenarioCredentials> &
     Omit<ScenarioClientOptions, 'ports' | 'baseUrl'> & { env?: Record<string, string | undefined> } = {},
@@ -31,5 +34,9 @@ export const createNodeClient = (
     apiKey !== undefined && apiSecret !== undefined
       ? { apiKey, apiSecret, baseUrl: baseUrl ?? DEFAULT_BASE_URL }
       : { ...envCredentials(env), ...(baseUrl !== undefined ? { baseUrl } : {}) };
-  return createScenarioClient({ ...rest, baseUrl: credentials.baseUrl, ports: nodePorts(credentials) });
+  return createScenarioClient({
+    ...rest,
+    baseUrl: credentials.baseUrl,
+    ports: nodePorts({ ...credentials, ...(env !== undefined ? { env } : {}) }),
+  });
 };

@@ -29,6 +29,12 @@ export interface ReusedBufferGetOptions {
   signal?: AbortSignal;
   /** Certificates to trust instead of Node's own list (tests trust their own). */
   ca?: string;
+  /**
+   * Called when the response is not one this reader can read (malformed by its strict reading of
+   * HTTP/1.1, as opposed to cut short or stalled), just before the failure is raised: the caller
+   * then reads that server through node:http instead.
+   */
+  onUnreadable?: () => void;
 }
 
 export interface ReusedBufferResponse {
@@ -147,6 +153,7 @@ export const getWithReusedBuffer = (target: URL, options: ReusedBufferGetOptions
       try {
         pieces = reader.feed(buffer.subarray(0, n));
       } catch (e) {
+        options.onUnreadable?.();
         fail(
           new HttpTransportError(answered ? 'response body interrupted' : 'malformed response', {
             sent: true,

@@ -1,5 +1,6 @@
 import { HttpTransportError } from '../ports.js';
 import { classifyTransportFailure } from '../transport-failure.js';
+import { ProxyError } from './proxy-tunnel.js';
 
 /**
  * The errors both Node transports (node:http, and reused-buffer-get.ts for downloads) raise before
@@ -7,14 +8,29 @@ import { classifyTransportFailure } from '../transport-failure.js';
  * so the request may have reached the server.
  */
 
-/** No response head within the timeout. */
-export const headTimeoutError = (connected: boolean): HttpTransportError =>
+/** No response head within the timeout; `proxy` (host:port) when the request was still waiting for its tunnel. */
+export const headTimeoutError = (connected: boolean, proxy?: string): HttpTransportError =>
   connected
     ? new HttpTransportError('timed out waiting for the response', { sent: true, timedOut: true })
-    : new HttpTransportError('timed out connecting', { sent: false, timedOut: true });
+    : new HttpTransportError('timed out connecting', {
+        sent: false,
+        timedOut: true,
+        ...(proxy !== undefined ? { detail: `the proxy ${proxy} did not open a tunnel in time` } : {}),
+      });
 
-/** The connection failed: `sent` unless the error's codes prove nothing left, or it never opened. */
+/**
+ * The connection failed: `sent` unless the error's codes prove nothing left, or it never opened.
+ * A proxy that could not be reached or would not open the tunnel: never sent (the request waits
+ * for the tunnel before a byte of it is written), with what the proxy did as the detail.
+ */
 export const requestFailedError = (error: unknown, connected: boolean): HttpTransportError => {
+  if (error instanceof ProxyError) {
+    return new HttpTransportError(`request failed (${error.message})`, {
+      sent: false,
+      cause: error,
+      detail: error.message,
+    });
+  }
   const { codes, sent } = classifyTransportFailure(error);
   return new HttpTransportError(`request failed${codes[0] ? ` (${codes[0]})` : ''}`, {
     sent: sent && connected,

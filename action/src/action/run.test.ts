@@ -231,6 +231,32 @@ describe('run()', () => {
     expect(r.summary.join('')).toContain(`\`${jobA}\``);
   });
 
+  it('logs each video in one group: submitted, the job as it runs, a retry with why and how long, the team limit, downloaded', async () => {
+    fake.setOptions({
+      jobDurationMs: 1200,
+      teamConcurrencyLimit: 1,
+      faults: [{ route: 'getJob', kind: 'http-5xx', times: 1, after: 1 }],
+    });
+    const r = deps({});
+    expect(await run(r.deps)).toBe(0);
+    const group = r.lines.indexOf('Rendering 2 videos');
+    expect(group).toBeGreaterThanOrEqual(0);
+    const log = r.lines.slice(group);
+    expect(log).toContainEqual(expect.stringMatching(/^a: submitted job_\w+ \([\d.]+ creative units\)$/));
+    expect(log).toContainEqual(
+      expect.stringMatching(/^Scenario runs at most 1 of the team's generations at once: the other videos wait/),
+    );
+    expect(log).toContainEqual(
+      expect.stringMatching(/^[ab]: (pending on Scenario|queued on Scenario|warming up|rendering)/),
+    );
+    expect(log).toContainEqual(
+      expect.stringMatching(/^[ab]: Scenario answered with a server error \(attempt 1\); trying again in [\d.]+s$/),
+    );
+    expect(log).toContainEqual(expect.stringMatching(/^a: downloaded a\.mp4 \(\d+(\.\d)? [KM]?B\) in \d+s$/));
+    // A line per state change, not per poll: the fake's job goes through 8 statuses.
+    expect(log.filter((l) => l.startsWith('a: ')).length).toBeLessThanOrEqual(12);
+  });
+
   it('refuses a bad input before doing anything, naming the input', async () => {
     const r = deps({ concurrency: 'lots' });
     expect(await run(r.deps)).toBe(1);
@@ -373,6 +399,6 @@ describe('run()', () => {
     expect(await run(again.deps)).toBe(0);
     expect(paid()).toHaveLength(1);
     expect(again.outputs.rendered).toBe('1');
-    expect(again.lines).toContain(`a: resumed ${paid()[0]!.jobId}`);
+    expect(again.lines).toContain(`a: resumed ${paid()[0]!.jobId}, submitted by an earlier run (not paid again)`);
   });
 });

@@ -12,12 +12,12 @@ import type { ActionDeps } from './ports.js';
 import {
   COMMENT_MAX_CHARS,
   commentMarker,
-  formatCu,
   joinPosix,
   reportMarkdown,
   videosOutput,
   type ReportContext,
 } from './report.js';
+import { StepLog } from './step-log.js';
 
 /** Exit codes: the runner only distinguishes 0 from the rest. */
 const OK = 0;
@@ -247,39 +247,19 @@ async function render(
   // 3. Render.
   const durations = new Map<string, number>();
   const started = new Map<string, number>();
+  const stepLog = new StepLog(log, inputs.dryRun);
   const onEvent = (event: BatchEvent) => {
-    if (event.type === 'planned') {
-      const resumed = event.videos.filter((v) => v.action === 'resume').length;
-      if (resumed > 0) log.info(`Ledger: ${resumed} video(s) resume a job of an earlier run instead of paying again.`);
-      // Paid (or maybe paid) in an earlier run, and no prompt of this run matches: never silently dropped.
-      for (const orphan of event.orphanJobs) log.warning(orphan.message, { title: `Paid job of ${orphan.name}` });
-      return;
-    }
+    stepLog.event(event);
     if (event.type !== 'video') return;
     const { name, phase, at } = event;
     if (['uploading', 'submitted', 'waiting', 'downloading'].includes(phase) && !started.has(name))
       started.set(name, at);
-    if (['rendered', 'failed', 'interrupted', 'quoted'].includes(phase) && started.has(name)) {
+    // A dry run quotes in a moment: its table shows no duration.
+    if (['rendered', 'failed', 'interrupted'].includes(phase) && started.has(name)) {
       durations.set(name, at - started.get(name)!);
     }
-    if (phase === 'submitted') {
-      if (!event.resumed) ledgerSoon();
-      log.info(
-        `${name}: ${event.resumed ? 'resumed' : 'submitted'} ${event.jobId ?? ''}${
-          event.creativeUnits !== undefined && !event.resumed
-            ? ` (${formatCu(event.creativeUnits)} creative units)`
-            : ''
-        }`,
-      );
-    } else if (phase === 'rendered') log.info(`${name}: rendered ${event.file ?? ''}`);
-    else if (phase === 'skipped') log.info(`${name}: unchanged, skipped`);
-    else if (phase === 'quoted') log.info(`${name}: ${formatCu(event.creativeUnits)} creative units`);
-    // The API's message is untrusted text: on one line, so it can never start a workflow command.
-    else if (phase === 'failed') {
-      // An unanswered submit is recorded in the ledger: keep that record too if the runner dies.
-      ledgerSoon();
-      log.info(`${name}: failed: ${oneLine(event.error?.message ?? '')}`);
-    }
+    // A new submit, or an unanswered one (recorded in the ledger): keep the record if the runner dies.
+    if ((phase === 'submitted' && !event.resumed) || phase === 'failed') ledgerSoon();
   };
 
   let manifest: Manifest;
@@ -305,6 +285,7 @@ async function render(
     ({ manifest, manifestPath, interrupted } = result);
   } catch (e) {
     clearTimeout(ledgerTimer);
+    stepLog.end();
     log.error(`The render stopped: ${message(e)}`);
     if (!inputs.dryRun) await saveLedger();
     stopListening();
@@ -312,6 +293,7 @@ async function render(
   }
 
   clearTimeout(ledgerTimer);
+  stepLog.end();
 
   // 4. Save: the ledger first (it is what prevents paying twice), then the new videos.
   if (cache && !inputs.dryRun) {
@@ -486,10 +468,6 @@ async function finishReport(deps: ActionDeps, inputs: ActionInputs, report: Repo
         '(a pull request from a fork gets a read-only token).',
     );
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
 }
 
 function message(e: unknown): string {

@@ -44,6 +44,12 @@ export interface VideoUpdate {
   error?: ManifestError;
   /** A retry in progress (`rate_limited`, `server`, …), for the display. */
   retrying?: string;
+  /**
+   * Set only on the update a retry starts with: how long it waits before trying again (0 when it goes
+   * at once, e.g. a team slot freed while it waited) and which attempt failed.
+   */
+  retryDelayMs?: number;
+  retryAttempt?: number;
 }
 
 /** What the batch renderer reports, in order, for the CLI's and the Action's displays. */
@@ -57,6 +63,11 @@ export type BatchEvent =
       orphanJobs: Array<ManifestOrphan & { key: string }>;
     }
   | VideoUpdate
+  /**
+   * Scenario refused a submit for the team's limit of generations at once: at most `limit` of this
+   * run's renders go at once now (the rest wait for one of ours to end). Said again when it drops.
+   */
+  | { type: 'limit'; limit: number }
   | { type: 'finished'; manifest: Manifest; manifestPath: string; interrupted: boolean };
 
 export type BatchListener = (event: BatchEvent) => void;

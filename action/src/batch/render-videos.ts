@@ -123,12 +123,20 @@ export async function renderVideos(
       number,
       { retrying?: string; phase: VideoPhase; cost?: number; resumed?: boolean; recovered?: boolean }
     >();
+    let lowestLimit = Number.POSITIVE_INFINITY;
     const settled = await client!.renderMany(items, {
       concurrency: options.concurrency ?? 4,
       sink: createFileSink(outDir),
       ledger,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      // The moment videos start waiting for a team slot (a video's `retrying` comes only when it goes again).
+      onLimitChange: (limit) => {
+        if (limit < lowestLimit) {
+          lowestLimit = limit;
+          emit({ type: 'limit', limit });
+        }
+      },
       onEvent: (event, index) => {
         const p = ready[index];
         if (!p) return;
@@ -349,9 +357,11 @@ function translate(
         status: event.status,
         ...(event.progress !== undefined ? { progress: event.progress } : {}),
       });
-    case 'retrying':
+    case 'retrying': {
       state.retrying = event.cause;
-      return set(state.phase);
+      const retry = set(state.phase);
+      return { ...retry, extra: { ...retry.extra, retryDelayMs: event.delayMs, retryAttempt: event.attempt } };
+    }
     case 'downloading':
       return set('downloading', {
         ...(event.jobId !== undefined ? { jobId: event.jobId } : {}),

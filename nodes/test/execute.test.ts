@@ -17,7 +17,7 @@ import {
 	type FakeScenarioOptions,
 	type ManualClock,
 } from '@scenario-video/fake-api';
-import { createContext, imageItem, node, runNode, type RunContext } from './harness';
+import { createContext, imageItem, makePng, node, runNode, type RunContext } from './harness';
 
 const time = vi.hoisted(() => ({
 	sleep: undefined as undefined | ((ms: number, signal?: AbortSignal) => Promise<void>),
@@ -142,7 +142,11 @@ describe('Video → Generate', () => {
 	it('uses a last frame and the Additional Options, and returns URLs in URL mode', async () => {
 		await start();
 		const first = await imageItem('data');
-		first.binary!.end = (await imageItem('end')).binary!.end!;
+		// A different picture: identical bytes would be uploaded once and shared by both frames.
+		first.binary!.end = {
+			...(await imageItem('end')).binary!.end!,
+			data: (await makePng(24, 24)).toString('base64'),
+		};
 		const run = await runNode({
 			parameters: generate({
 				lastFrameSource: 'binary',
@@ -230,7 +234,7 @@ describe('Video → Generate', () => {
 		expect(error).toBeInstanceOf(NodeOperationError);
 		const jobId = fake.state().jobIds[0]!;
 		expect((error as Error).message).toContain(jobId);
-		expect((error as Error).message).toMatch(/\[item 0\]$/);
+		expect((error as Error).message).toMatch(/ \(Item 1\)$/);
 		expect((error as NodeOperationError).description).toContain('Job → Wait');
 		expect(fake.state().requests.getJob - requestsAtAbort).toBeLessThanOrEqual(1);
 		expect(sleeps.length).toBe(6);
@@ -269,7 +273,7 @@ describe('Video → Generate', () => {
 		const jobId = failed.json.jobId as string;
 		expect(jobId).toMatch(/^job_/);
 		expect(failed.json.error).toContain(jobId);
-		expect(failed.json.error).toMatch(/\[item 1\]$/);
+		expect(failed.json.error).toMatch(/ \(Item 2\)$/);
 		expect(JSON.stringify(run.output)).not.toContain(fake.credentials.apiSecret);
 	});
 
@@ -288,7 +292,7 @@ describe('Video → Generate', () => {
 		expect(error).toBeInstanceOf(NodeOperationError);
 		const jobId = fake.state().jobIds[0]!;
 		expect((error as Error).message).toBe(
-			`Job ${jobId} failed: Out of capacity (hint: Retry later) [item 0]`,
+			`Job ${jobId} failed: Out of capacity (hint: Retry later) (Item 1)`,
 		);
 		expect((error as NodeOperationError).description).toContain('Retry later');
 		expect(JSON.stringify(error)).not.toContain(fake.credentials.apiSecret);
@@ -327,7 +331,7 @@ describe('Video → Generate', () => {
 		const [failedJob, otherJob] = fake.state().jobIds;
 		expect((error as Error).message).toContain(failedJob!);
 		expect((error as NodeOperationError).description).toContain(
-			`${otherJob} (item 1, still running`,
+			`${otherJob} (Item 2, still running`,
 		);
 		expect(submitCount()).toBe(2);
 	});
@@ -355,7 +359,7 @@ describe('Video → Generate', () => {
 		const assetId = (await fakeJob(finishedJob!)).metadata.assetIds[0];
 		expect((error as Error).message).toContain(failedJob!);
 		const description = (error as NodeOperationError).description ?? '';
-		expect(description).toContain(`${finishedJob} (item 0, finished: asset ${assetId})`);
+		expect(description).toContain(`${finishedJob} (Item 1, finished: asset ${assetId})`);
 		expect(submitCount()).toBe(2);
 	});
 
@@ -409,7 +413,7 @@ describe('Video → Generate', () => {
 			(e: unknown) => e,
 		);
 		expect(error).toBeInstanceOf(NodeOperationError);
-		expect((error as Error).message).toMatch(/numFrames/);
+		expect((error as Error).message).toMatch(/Number of Frames: Too big/);
 		expect(fake.state().requests.createAsset).toBe(0);
 		expect(submitCount()).toBe(0);
 	});
@@ -447,7 +451,7 @@ describe('Video → Generate', () => {
 			code: 'invalid_input',
 			field: 'imageBinaryProperty',
 			error:
-				'This item has no binary field "photo" (Input Binary Field); its binary fields are: data [item 0]',
+				'This item has no binary field "photo" (Input Binary Field); its binary fields are: data (Item 1)',
 		});
 		expect(run.output[1]!.json).toMatchObject({
 			code: 'invalid_input',

@@ -84,13 +84,13 @@ const CASES: ParamCase[] = [
     what: 'Number of Frames out of range',
     parameters: { numFrames: per(81, 200) },
     field: 'numFrames',
-    message: /numFrames: Too big/,
+    message: /Number of Frames: Too big/,
   },
   {
     what: 'Frames per Second of the wrong type (an expression giving text)',
     parameters: { framesPerSecond: per<unknown>(16, 'fast') },
     field: 'framesPerSecond',
-    message: /framesPerSecond: .*expected number, received string/,
+    message: /Frames per Second: .*expected number, received string/,
   },
   {
     what: 'an empty Prompt',
@@ -102,25 +102,25 @@ const CASES: ParamCase[] = [
     what: 'a Seed of the wrong type (an expression giving "42")',
     parameters: { options: per<Record<string, unknown>>({}, { seed: '42' }) },
     field: 'seed',
-    message: /seed: .*expected number, received string/,
+    message: /Seed: .*expected number, received string/,
   },
   {
     what: 'Sample Shift out of range',
     parameters: { options: per<Record<string, unknown>>({}, { sampleShift: 0 }) },
     field: 'sampleShift',
-    message: /sampleShift: Too small/,
+    message: /Sample Shift: Too small/,
   },
   {
     what: 'Sample Steps out of range',
     parameters: { options: per<Record<string, unknown>>({}, { sampleSteps: 500 }) },
     field: 'sampleSteps',
-    message: /sampleSteps: Too big/,
+    message: /Sample Steps: Too big/,
   },
   {
     what: 'an unknown Resolution',
     parameters: { resolution: per('720p', '1080p') },
     field: 'resolution',
-    message: /resolution: Invalid option/,
+    message: /Resolution: Invalid option/,
   },
   {
     what: 'an Input Binary Field the item does not have',
@@ -150,7 +150,7 @@ const CASES: ParamCase[] = [
     what: 'an empty Image Asset ID',
     parameters: { imageSource: 'assetId', imageAssetId: per('(uploaded)', '') },
     field: 'imageAssetId',
-    message: /The image asset ID is empty/,
+    message: /Image Asset ID is empty/,
   },
   {
     what: 'an Image URL that is not http(s)',
@@ -159,7 +159,7 @@ const CASES: ParamCase[] = [
       imageUrl: (i: number) => (i === 1 ? 'ftp://example.com/a.png' : `${base}/good.png`),
     },
     field: 'image',
-    message: /image.url must be an http\(s\) URL/,
+    message: /Image URL must be an http\(s\) URL/,
   },
   {
     what: 'an Image URL larger than 50 MB',
@@ -206,7 +206,7 @@ describe('n8n parameters: the bad item names the parameter; the good item render
     // The bad item: an error naming the parameter and the item, nothing paid for it.
     expect(bad!.json).toMatchObject({ code: 'invalid_input', field: c.field });
     expect(bad!.json.error).toMatch(c.message);
-    expect(bad!.json.error).toMatch(/\[item 1\]$/);
+    expect(bad!.json.error).toMatch(/ \(Item 2\)$/);
     expect(String(bad!.json.description)).toMatch(/Check the/);
     expect(fake.state().submissions.filter((s) => s.input.prompt === 'n8n bad-input item 1')).toEqual([]);
     // The good item of the same execution: its video, from its job.

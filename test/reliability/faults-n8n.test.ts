@@ -82,7 +82,7 @@ describe('n8n × faults: Video → Generate (Continue On Fail, two items)', () =
         keep(`n8n-${i}-${index}.mp4`, stored.bytes);
         return { prompt, video: stored.bytes, jobId: json.jobId! };
       }
-      expect(json.error).toMatch(new RegExp(`\\[item ${index}\\]$`));
+      expect(json.error).toMatch(new RegExp(` \\(Item ${index + 1}\\)$`));
       return { prompt, error: { code: json.code!, jobId: json.jobId, message: json.error } };
     });
     const v: Verdict = judge(fake, cell, delivered, 2);

@@ -7,6 +7,12 @@ const sourceOptions = {
 	assetId: { name: 'Asset ID', value: 'assetId', description: 'An existing Scenario asset' },
 	binary: { name: 'Binary File', value: 'binary', description: 'A binary file of the input item' },
 	none: { name: 'None', value: 'none', description: 'No last frame' },
+	noImage: {
+		name: 'None',
+		value: 'none',
+		description:
+			"No image: a prompt-only video (Scenario's reference marks the image optional; Scenario decides)",
+	},
 	url: {
 		name: 'URL',
 		value: 'url',
@@ -18,7 +24,7 @@ export const imageSourceField: INodeProperties = {
 	displayName: 'Image Source',
 	name: 'imageSource',
 	type: 'options',
-	options: [sourceOptions.assetId, sourceOptions.binary, sourceOptions.url],
+	options: [sourceOptions.assetId, sourceOptions.binary, sourceOptions.noImage, sourceOptions.url],
 	default: 'binary',
 	description: 'Where the first frame of the video comes from',
 };
@@ -232,3 +238,55 @@ export const outputFields: INodeProperties[] = [
 		displayOptions: { show: { output: ['binary'] } },
 	},
 ];
+
+export const includeInputFieldsOption: INodeProperties = {
+	displayName: 'Include Input Fields',
+	name: 'includeInputFields',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether to keep the input item's JSON fields in the output item (the node's own fields win on a clash)",
+};
+
+/**
+ * Names as the UI shows them, for messages: every parameter of this node by its display name, and
+ * the core's own field names (the request's keys, `image.url`…) by the parameter they come from.
+ */
+const LABELS: ReadonlyMap<string, string> = new Map([
+	...[
+		...videoInputFields,
+		...imageFields,
+		...lastFrameFields,
+		...tuningOptions,
+		...outputFields,
+		maxConcurrentJobsOption,
+		waitTimeoutOption,
+		includeInputFieldsOption,
+		{ name: 'jobId', displayName: 'Job ID' },
+	].map((p): [string, string] => [p.name, p.displayName]),
+	['image', 'Image Source'],
+	['image.assetId', 'Image Asset ID'],
+	['image.url', 'Image URL'],
+	['lastFrameImage', 'Last Frame Source'],
+	['lastFrameImage.assetId', 'Last Frame Asset ID'],
+	['lastFrameImage.url', 'Last Frame URL'],
+]);
+
+/** A field's name as the UI shows it ("Number of Frames" for `numFrames`); unknown names as they are. */
+export const fieldLabel = (field: string): string => LABELS.get(field) ?? field;
+
+/** Longest first, so `lastFrameImage.url` is replaced whole before `lastFrameImage`. */
+const CODE_NAMES = [...LABELS.keys()]
+	.filter((k) => /[A-Z.]/.test(k))
+	.sort((a, b) => b.length - a.length);
+const CODE_NAME = new RegExp(
+	`(?<![\\w.])(${CODE_NAMES.map((k) => k.replace(/\./g, '\\.')).join('|')})(?![\\w])`,
+	'g',
+);
+
+/**
+ * A message with the code names of parameters (`numFrames`, `image.url`…) replaced by their labels.
+ * Plain words such as "image" or "prompt" are left alone: they read as English already.
+ */
+export const labelFieldNames = (message: string): string =>
+	message.replace(CODE_NAME, (name) => fieldLabel(name));

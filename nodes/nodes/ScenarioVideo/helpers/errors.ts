@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { fieldLabel, labelFieldNames } from '../actions/fields';
 import { ScenarioError, toScenarioError } from '../core';
 
 /** Codes that come from the API's own answer: shown as NodeApiError (with the HTTP status). */
@@ -7,6 +8,15 @@ const API_CODES = new Set(['unauthorized', 'forbidden', 'rate_limited', 'server'
 
 const resumeHint = (jobId: string): string =>
 	`The job keeps running on Scenario and is already paid for. Use "Job → Wait" with job ID ${jobId} to get the video without paying again.`;
+
+/** Items as n8n's UI numbers them: "Item 1" is the first (the index is 0-based). */
+export const itemLabel = (itemIndex: number): string => `Item ${itemIndex + 1}`;
+
+/** A sentence that ends as one, so the next one does not run into it (a hint often has no period). */
+const sentence = (text: string): string => {
+	const t = text.trim();
+	return t === '' || /[.!?…]$/.test(t) ? t : `${t}.`;
+};
 
 /** How to fix it, in the words of n8n's UX guidelines (the message says what happened). */
 export const describeFix = (e: ScenarioError): string => {
@@ -21,7 +31,9 @@ export const describeFix = (e: ScenarioError): string => {
 			break;
 		case 'invalid_input':
 			parts.push(
-				e.field !== undefined ? `Check the "${e.field}" parameter.` : 'Check the node parameters.',
+				e.field !== undefined
+					? `Check the "${fieldLabel(e.field)}" parameter.`
+					: 'Check the node parameters.',
 			);
 			break;
 		case 'rate_limited':
@@ -66,15 +78,33 @@ export const describeFix = (e: ScenarioError): string => {
 			if (e.jobId !== undefined && e.code !== 'job_canceled') parts.push(resumeHint(e.jobId));
 	}
 	if (e.traceId !== undefined) parts.push(`Scenario trace ID: ${e.traceId}`);
-	return parts.join(' ');
+	return parts.map(sentence).join(' ');
 };
 
-/** The message, naming the job whenever there is one, ending with the item (UX guidelines). */
+/**
+ * What went wrong in the UI's words: a parameter is named as the node shows it ("Number of Frames",
+ * not `numFrames`); the core's per-field issues are rebuilt with those names.
+ */
+const whatHappened = (e: ScenarioError): string => {
+	const issues = e.details?.issues;
+	if (e.code === 'invalid_input' && Array.isArray(issues) && issues.length > 0) {
+		const list = (issues as Array<{ field?: unknown; message?: unknown }>).map(
+			(i) => `${fieldLabel(String(i.field))}: ${String(i.message)}`,
+		);
+		return `Invalid parameters: ${list.join('; ')}`;
+	}
+	return e.code === 'invalid_input' ? labelFieldNames(e.message) : e.message;
+};
+
+/**
+ * The message, naming the job whenever there is one, ending with the item as n8n's UI numbers it
+ * ("… (Item 2)" for the second input item).
+ */
 export const messageOf = (e: ScenarioError, itemIndex: number): string => {
-	const base = e.message.replace(/\.$/, '');
+	const base = whatHappened(e).replace(/\.$/, '');
 	const withJob =
 		e.jobId !== undefined && !base.includes(e.jobId) ? `${base} (job ${e.jobId})` : base;
-	return `${withJob} [item ${itemIndex}]`;
+	return `${withJob} (${itemLabel(itemIndex)})`;
 };
 
 /** The error JSON a failed item carries with "Continue On Fail": never a credential. */

@@ -1,8 +1,12 @@
+import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { fieldLabel } from '../actions/fields';
 import {
 	ScenarioError,
 	WAN_MODEL_ID,
+	planRender,
 	sniffImageType,
+	toScenarioError,
 	type ImageBytes,
 	type ImageInput,
 	type RenderInput,
@@ -22,16 +26,17 @@ export async function readImage(
 	if (source === 'none') return undefined;
 	if (source === 'assetId') {
 		const assetId = (this.getNodeParameter(`${prefix}AssetId`, itemIndex, '') as string).trim();
-		if (assetId === '') throw invalid(`The ${prefix} asset ID is empty`, `${prefix}AssetId`);
+		if (assetId === '')
+			throw invalid(`${fieldLabel(`${prefix}AssetId`)} is empty`, `${prefix}AssetId`);
 		return { assetId };
 	}
 	if (source === 'url') {
 		const url = (this.getNodeParameter(`${prefix}Url`, itemIndex, '') as string).trim();
-		if (url === '') throw invalid(`The ${prefix} URL is empty`, `${prefix}Url`);
+		if (url === '') throw invalid(`${fieldLabel(`${prefix}Url`)} is empty`, `${prefix}Url`);
 		return { url };
 	}
 	const parameter = `${prefix}BinaryProperty`;
-	const label = prefix === 'image' ? 'Input Binary Field' : 'Last Frame Binary Field';
+	const label = fieldLabel(parameter);
 	const field = this.getNodeParameter(parameter, itemIndex, 'data') as string;
 	const present = Object.keys(this.getInputData()[itemIndex]?.binary ?? {});
 	if (!present.includes(field)) {
@@ -115,24 +120,100 @@ export async function readRenderInput(
 	return input;
 }
 
-/** An image as a Scenario asset id: uploaded (after downloading it, for a URL) when needed. */
+/**
+ * Uploads of this execution by content: the SHA-256 of an image's bytes (or its URL) → its asset id.
+ *
+ * The core's client shares an upload only for the same bytes *object*, and n8n hands every item
+ * its own Buffer (`getBinaryDataBuffer` reads the binary data anew, even when ten items carry one
+ * image), so without this each item uploaded the same picture again. Keyed by the client, which the
+ * router makes once per execution: the map lives as long as the execution and holds only ids, never
+ * image bytes. A failed upload is forgotten, and an item that was waiting for it uploads on its own.
+ */
+const uploadsByClient = new WeakMap<ScenarioClient, Map<string, Promise<string>>>();
+
+const contentKey = (image: ImageInput): string | undefined => {
+	if ('bytes' in image) return `sha256:${createHash('sha256').update(image.bytes).digest('hex')}`;
+	if ('url' in image) return `url:${image.url}`;
+	return undefined;
+};
+
+/** `shared`, unless `signal` aborts first: an item waiting for another's upload still stops when told. */
+const untilAborted = async <T>(shared: Promise<T>, signal: AbortSignal): Promise<T> =>
+	await new Promise<T>((resolve, reject) => {
+		if (signal.aborted) {
+			reject(toScenarioError(signal.reason, { signal }));
+			return;
+		}
+		const onAbort = () => reject(toScenarioError(signal.reason, { signal }));
+		signal.addEventListener('abort', onAbort, { once: true });
+		shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+	});
+
+/** An image as a Scenario asset id: uploaded (after downloading it, for a URL) once per execution. */
 export async function toAssetId(
 	client: ScenarioClient,
 	image: ImageInput,
 	field: string,
 	signal: AbortSignal,
 ): Promise<string> {
-	return (await client.resolveImage(image, { field, signal })).assetId;
+	const key = contentKey(image);
+	if (key === undefined) return (await client.resolveImage(image, { field, signal })).assetId;
+	let uploads = uploadsByClient.get(client);
+	if (uploads === undefined) {
+		uploads = new Map();
+		uploadsByClient.set(client, uploads);
+	}
+	const shared = uploads.get(key);
+	if (shared !== undefined) {
+		const outcome = await untilAborted(shared, signal).then(
+			(assetId) => ({ assetId }),
+			(error: unknown) => ({ error }),
+		);
+		if ('assetId' in outcome) return outcome.assetId;
+		// Stopped: the item ends here (the runner reports it). Otherwise the first upload failed, and
+		// this item tries on its own below.
+		if (signal.aborted) throw toScenarioError(outcome.error, { signal });
+	}
+	const upload = client.resolveImage(image, { field, signal }).then((r) => r.assetId);
+	if (!uploads.has(key)) {
+		uploads.set(key, upload);
+		upload.catch(() => {
+			if (uploads.get(key) === upload) uploads.delete(key);
+		});
+	}
+	return await upload;
+}
+
+/**
+ * The render with its images as asset ids, each distinct image uploaded once per execution
+ * (`toAssetId`). Validated first (`planRender`, offline), so a bad parameter uploads nothing.
+ */
+export async function withUploadedImages(
+	client: ScenarioClient,
+	input: RenderInput,
+	signal: AbortSignal,
+): Promise<RenderInput> {
+	planRender(input);
+	const out: RenderInput = { ...input };
+	if (input.image !== undefined)
+		out.image = { assetId: await toAssetId(client, input.image, 'image', signal) };
+	if (input.lastFrameImage !== undefined) {
+		out.lastFrameImage = {
+			assetId: await toAssetId(client, input.lastFrameImage, 'lastFrameImage', signal),
+		};
+	}
+	return out;
 }
 
 /**
  * The parameters to submit (or quote) for a render: validated first, then the images uploaded
- * (uploads are free), so a bad parameter never costs anything.
+ * (uploads are free, and each distinct image goes once per execution), so a bad parameter never
+ * costs anything.
  */
 export async function submitParams(
 	client: ScenarioClient,
 	input: RenderInput,
 	signal: AbortSignal,
 ): Promise<{ modelId: string; params: Record<string, unknown> }> {
-	return await client.prepareRender(input, { signal });
+	return await client.prepareRender(await withUploadedImages(client, input, signal), { signal });
 }

@@ -18,6 +18,21 @@ export function binaryField(this: IExecuteFunctions, itemIndex: number): string 
 	return field === '' ? 'data' : field;
 }
 
+/**
+ * The output item's JSON: the node's own fields, after the input item's fields when "Include Input
+ * Fields" is on (n8n users chain data through nodes; the node's fields win on a clash). Off by
+ * default, like n8n's own nodes that answer with a new object.
+ */
+export function withInputFields(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	json: IDataObject,
+): IDataObject {
+	const include = this.getNodeParameter('options.includeInputFields', itemIndex, false);
+	if (include !== true) return json;
+	return { ...(this.getInputData()[itemIndex]?.json ?? {}), ...json };
+}
+
 /** The key of the n-th output: `data`, then `data_2`, `data_3`… (Wan 2.2 makes one video). */
 const keyFor = (field: string, n: number): string => (n === 0 ? field : `${field}_${n + 1}`);
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { runPool } from '../core';
-import { errorJson, toNodeError } from './errors';
+import { errorJson, itemLabel, toNodeError } from './errors';
 
 export interface ItemRun {
 	/** Fires when the execution is cancelled, or when another item failed without "Continue On Fail". */
@@ -45,8 +45,8 @@ const jobsNote = (jobs: Map<number, JobNote>, failedItem: number): string | unde
 		.sort(([a], [b]) => a - b)
 		.map(([i, j]) =>
 			j.assetIds !== undefined
-				? `${j.jobId} (item ${i}, finished: asset ${j.assetIds.join(', ')})`
-				: `${j.jobId} (item ${i}, still running or stopped while waiting)`,
+				? `${j.jobId} (${itemLabel(i)}, finished: asset ${j.assetIds.join(', ')})`
+				: `${j.jobId} (${itemLabel(i)}, still running or stopped while waiting)`,
 		);
 	if (lines.length === 0) return undefined;
 	return (

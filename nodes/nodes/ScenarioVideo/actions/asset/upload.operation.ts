@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import { ScenarioError } from '../../core';
-import { imageFields } from '../fields';
+import { imageFields, includeInputFieldsOption } from '../fields';
 import type { OperationExecute } from '../types';
 import { readImage, toAssetId } from '../../helpers/input';
+import { withInputFields } from '../../helpers/output';
 import { runItems } from '../../helpers/run';
 
 export const description = updateDisplayOptions(
@@ -21,6 +22,14 @@ export const description = updateDisplayOptions(
 			description: 'Where the image comes from',
 		},
 		...imageFields.filter((f) => f.name !== 'imageAssetId'),
+		{
+			displayName: 'Additional Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [includeInputFieldsOption],
+		},
 	] as INodeProperties[],
 );
 
@@ -48,7 +57,10 @@ export const execute: OperationExecute = async function (env) {
 				'fileName' in image ? image.fileName : 'url' in image ? image.url : undefined;
 			return [
 				{
-					json: { assetId, ...(fileName !== undefined ? { source: fileName } : {}) },
+					json: withInputFields.call(this, itemIndex, {
+						assetId,
+						...(fileName !== undefined ? { source: fileName } : {}),
+					}),
 					pairedItem: { item: itemIndex },
 				},
 			];

@@ -2,13 +2,25 @@ import type { IDataObject } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import { ScenarioError } from '../../core';
 import type { OperationExecute } from '../types';
+import { includeInputFieldsOption } from '../fields';
+import { withInputFields } from '../../helpers/output';
 import { runItems } from '../../helpers/run';
 import { jobIdField, readJobId } from './fields';
 import { nextCheck } from './next-check';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['job'], operation: ['get'] } },
-	[jobIdField],
+	[
+		jobIdField,
+		{
+			displayName: 'Additional Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [includeInputFieldsOption],
+		},
+	],
 );
 
 /**
@@ -36,7 +48,9 @@ export const execute: OperationExecute = async function (env) {
 				...(job as unknown as IDataObject),
 				...nextCheck(job, Date.now()),
 			};
-			return [{ json, pairedItem: { item: itemIndex } }];
+			return [
+				{ json: withInputFields.call(this, itemIndex, json), pairedItem: { item: itemIndex } },
+			];
 		},
 	);
 };

@@ -1,9 +1,21 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import { requireOutputs, ScenarioError } from '../../core';
-import { maxConcurrentJobsOption, outputFields, waitTimeoutOption } from '../fields';
+import {
+	includeInputFieldsOption,
+	maxConcurrentJobsOption,
+	outputFields,
+	waitTimeoutOption,
+} from '../fields';
 import type { OperationExecute } from '../types';
-import { binaryField, binaryItem, jobSummary, outputMode, urlItem } from '../../helpers/output';
+import {
+	binaryField,
+	binaryItem,
+	jobSummary,
+	outputMode,
+	urlItem,
+	withInputFields,
+} from '../../helpers/output';
 import { maxConcurrentJobs, runItems } from '../../helpers/run';
 import { createBinarySink } from '../../transport';
 import { jobIdField, readJobId } from './fields';
@@ -17,7 +29,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [maxConcurrentJobsOption, waitTimeoutOption],
+		options: [includeInputFieldsOption, maxConcurrentJobsOption, waitTimeoutOption],
 	},
 ];
 
@@ -52,7 +64,7 @@ export const execute: OperationExecute = async function (env) {
 				timeoutMs: Math.max(1, minutes) * 60_000,
 			});
 			const assetIds = requireOutputs(job);
-			const json = jobSummary(job);
+			const json = withInputFields.call(this, itemIndex, jobSummary(job));
 			if (outputMode.call(this, itemIndex) === 'url') {
 				return [await urlItem(client, json, assetIds, item.signal, itemIndex)];
 			}

@@ -1,8 +1,9 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { tuningOptions, videoInputFields } from '../fields';
+import { includeInputFieldsOption, tuningOptions, videoInputFields } from '../fields';
 import type { OperationExecute } from '../types';
 import { readRenderInput, submitParams } from '../../helpers/input';
+import { withInputFields } from '../../helpers/output';
 import { runItems } from '../../helpers/run';
 
 const properties: INodeProperties[] = [
@@ -13,7 +14,9 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [...tuningOptions].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		options: [includeInputFieldsOption, ...tuningOptions].sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
 	},
 ];
 
@@ -45,7 +48,9 @@ export const execute: OperationExecute = async function (env) {
 				...(estimate.details !== undefined ? { costDetails: estimate.details as IDataObject } : {}),
 				input: request.params as IDataObject,
 			};
-			return [{ json, pairedItem: { item: itemIndex } }];
+			return [
+				{ json: withInputFields.call(this, itemIndex, json), pairedItem: { item: itemIndex } },
+			];
 		},
 	);
 };

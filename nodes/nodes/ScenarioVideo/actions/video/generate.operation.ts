@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import {
+	includeInputFieldsOption,
 	maxConcurrentJobsOption,
 	outputFields,
 	tuningOptions,
@@ -8,8 +9,15 @@ import {
 	waitTimeoutOption,
 } from '../fields';
 import type { OperationExecute } from '../types';
-import { readRenderInput } from '../../helpers/input';
-import { binaryField, binaryItem, jobSummary, outputMode, urlItem } from '../../helpers/output';
+import { readRenderInput, withUploadedImages } from '../../helpers/input';
+import {
+	binaryField,
+	binaryItem,
+	jobSummary,
+	outputMode,
+	urlItem,
+	withInputFields,
+} from '../../helpers/output';
 import { maxConcurrentJobs, runItems } from '../../helpers/run';
 import { createBinarySink } from '../../transport';
 
@@ -22,9 +30,12 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [maxConcurrentJobsOption, ...tuningOptions, waitTimeoutOption].sort((a, b) =>
-			a.displayName.localeCompare(b.displayName),
-		),
+		options: [
+			includeInputFieldsOption,
+			maxConcurrentJobsOption,
+			...tuningOptions,
+			waitTimeoutOption,
+		].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	},
 ];
 
@@ -44,7 +55,12 @@ export const execute: OperationExecute = async function (env) {
 		this,
 		{ maxConcurrent: maxConcurrentJobs.call(this), continueOnFail: env.continueOnFail },
 		async (itemIndex, item) => {
-			const input = await readRenderInput.call(this, itemIndex);
+			// Each distinct image is uploaded once per execution, however many items carry it.
+			const input = await withUploadedImages(
+				client,
+				await readRenderInput.call(this, itemIndex),
+				item.signal,
+			);
 			const mode = outputMode.call(this, itemIndex);
 			const minutes = this.getNodeParameter('options.waitTimeoutMinutes', itemIndex, 30) as number;
 			const sink = mode === 'binary' ? createBinarySink(this) : undefined;
@@ -58,13 +74,15 @@ export const execute: OperationExecute = async function (env) {
 				},
 			});
 			item.noteDelivered(result.jobId, result.assetIds);
-			const json = {
+			const json = withInputFields.call(this, itemIndex, {
 				...jobSummary(result.job),
 				modelId: result.handle.modelId,
 				...(result.creativeUnitsCost !== undefined
 					? { creativeUnitsCost: result.creativeUnitsCost }
 					: {}),
-			};
+				// The submit got no answer and its job was found among the recent ones (adopted, not paid again).
+				...(result.handle.recovered === true ? { recovered: true } : {}),
+			});
 			if (sink === undefined) {
 				return [await urlItem(client, json, result.assetIds, item.signal, itemIndex)];
 			}

@@ -1,9 +1,15 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { maxConcurrentJobsOption, tuningOptions, videoInputFields } from '../fields';
+import {
+	includeInputFieldsOption,
+	maxConcurrentJobsOption,
+	tuningOptions,
+	videoInputFields,
+} from '../fields';
 import type { OperationExecute } from '../types';
 import { SUBMIT_RECOVERY_WINDOW_MS } from '../../core';
 import { readRenderInput, submitParams } from '../../helpers/input';
+import { withInputFields } from '../../helpers/output';
 import { maxConcurrentJobs, runItems } from '../../helpers/run';
 
 const properties: INodeProperties[] = [
@@ -14,7 +20,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [maxConcurrentJobsOption, ...tuningOptions].sort((a, b) =>
+		options: [includeInputFieldsOption, maxConcurrentJobsOption, ...tuningOptions].sort((a, b) =>
 			a.displayName.localeCompare(b.displayName),
 		),
 	},
@@ -56,7 +62,9 @@ export const execute: OperationExecute = async function (env) {
 					: {}),
 				...(handle.recovered === true ? { recovered: true } : {}),
 			};
-			return [{ json, pairedItem: { item: itemIndex } }];
+			return [
+				{ json: withInputFields.call(this, itemIndex, json), pairedItem: { item: itemIndex } },
+			];
 		},
 	);
 };

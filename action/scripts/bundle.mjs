@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the GitHub Action into dist/index.mjs (committed: the runner runs it as is and installs nothing).
-//   node scripts/bundle.mjs          write dist/index.mjs (and dist/index.mjs.LEGAL.txt)
+//   node scripts/bundle.mjs          write dist/index.mjs and dist/merge.mjs (the merge action), their chunks
+//                                    and legal notices
 //   node scripts/bundle.mjs --check  build in memory and fail when the committed files differ
 //   node scripts/bundle.mjs --from-index  build the repository's files as staged in git (`git add` first),
 //                                     not as on disk: other engineers' uncommitted edits stay out of the bundle
@@ -19,7 +20,8 @@ const chunksDir = path.join(outdir, 'chunks');
 
 export const options = {
   absWorkingDir: root,
-  entryPoints: { index: 'src/action/main.ts' },
+  // merge: the sub-action merge/action.yml (combines a sharded render); it shares chunks with index.
+  entryPoints: { index: 'src/action/main.ts', merge: 'src/merge/main.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
   // Code splitting: what main imports dynamically (the artifact and cache clients) lands in
@@ -92,7 +94,7 @@ const withoutOidc = {
 
 /** The files a build owns in dist/ (the bundle, its chunks, their legal notices), as they are on disk now. */
 async function ownedFiles() {
-  const top = (await readdir(outdir).catch(() => [])).filter((n) => n.startsWith('index.mjs'));
+  const top = (await readdir(outdir).catch(() => [])).filter((n) => /^(index|merge)\.mjs/.test(n));
   const chunks = await readdir(chunksDir).catch(() => []);
   return [...top.map((n) => path.join(outdir, n)), ...chunks.map((n) => path.join(chunksDir, n))];
 }

@@ -54,6 +54,8 @@ describe('action.yml', () => {
       'retention-days',
       'artifact-per-video',
       'concurrency',
+      'team-concurrency',
+      'shard',
       'timeout-minutes',
       'dry-run',
       'skip-unchanged',
@@ -71,6 +73,7 @@ describe('action.yml', () => {
       'creative-units',
       'artifact-id',
       'artifact-url',
+      'shard',
     ]);
     const defaults = Object.fromEntries(Object.entries(yml.inputs).map(([k, v]) => [k, v.default]));
     expect(defaults).toMatchObject({

@@ -17,6 +17,13 @@ import type { CachePort } from './ports.js';
 /** Bump when the cached layout changes. */
 export const VIDEO_KEY_PREFIX = 'scenario-video-v1-';
 export const LEDGER_KEY_PREFIX = 'scenario-video-ledger-v1-';
+/**
+ * A shard's ledger (`shard: i/n`), apart from the unsharded one and from the other shards': a re-run of
+ * shard 2/4 restores the jobs shard 2/4 submitted. Not under LEDGER_KEY_PREFIX, whose restore key (a
+ * prefix) would otherwise match it. The video entries stay content-addressed and shared by all shards.
+ */
+export const shardLedgerKeyPrefix = (shard: { index: number; count: number }): string =>
+  `scenario-video-ledger-shard-v1-${shard.index}of${shard.count}-`;
 /** Staging folder inside the output folder (never uploaded, never searched for prompt files). */
 export const STAGING_DIR = '.scenario-video-cache';
 
@@ -171,8 +178,18 @@ export class LedgerCache {
   constructor(
     private readonly cache: CachePort,
     private readonly ledgerPath: string,
-    private readonly options: { workspace: string; runId: number; runAttempt: number; now: () => number },
+    private readonly options: {
+      workspace: string;
+      runId: number;
+      runAttempt: number;
+      now: () => number;
+      shard?: { index: number; count: number };
+    },
   ) {}
+
+  private get prefix(): string {
+    return this.options.shard ? shardLedgerKeyPrefix(this.options.shard) : LEDGER_KEY_PREFIX;
+  }
 
   private get paths(): string[] {
     return [cachePath(this.options.workspace, this.ledgerPath)];
@@ -183,7 +200,7 @@ export class LedgerCache {
     const ledger = createJsonFileLedger(this.ledgerPath);
     const local = await ledger.list();
     const { runId, runAttempt } = this.options;
-    const hit = await this.cache.restore(this.paths, `${LEDGER_KEY_PREFIX}${runId}-${runAttempt}`, [LEDGER_KEY_PREFIX]);
+    const hit = await this.cache.restore(this.paths, `${this.prefix}${runId}-${runAttempt}`, [this.prefix]);
     if (hit !== undefined) {
       for (const entry of local) await ledger.put(entry);
     }
@@ -198,7 +215,7 @@ export class LedgerCache {
       if (digest === undefined) return false;
       if (digest === this.lastDigest) return true;
       const { runId, runAttempt, now } = this.options;
-      const ok = await this.cache.save(this.paths, `${LEDGER_KEY_PREFIX}${runId}-${runAttempt}-${now()}`);
+      const ok = await this.cache.save(this.paths, `${this.prefix}${runId}-${runAttempt}-${now()}`);
       if (ok) this.lastDigest = digest;
       return ok;
     });

@@ -1,4 +1,5 @@
 import { DEFAULT_PATTERNS } from '../batch/discover.js';
+import { formatShard, parseShard, shardArtifactName, shardConcurrency, type Shard } from '../shard/shard.js';
 
 /**
  * The Action's inputs and outputs: the one table that `action.yml`, the README and the code must
@@ -33,6 +34,16 @@ export const INPUTS = {
     default: 'false',
   },
   concurrency: { description: 'Videos rendered at once (lowered automatically at the team limit).', default: '4' },
+  'team-concurrency': {
+    description:
+      "Your team's generation limit on Scenario, shared by all shards: each shard renders this divided by the number of shards at once (instead of concurrency). Empty: use concurrency.",
+    default: '',
+  },
+  shard: {
+    description:
+      'This job\'s part of the prompt videos in a matrix, as "i/n" (e.g. "2/4"); empty renders them all. Videos are split by a stable hash of their name.',
+    default: '',
+  },
   'timeout-minutes': { description: 'Longest wait for one video, in minutes.', default: '30' },
   'dry-run': { description: 'Validate every prompt file and quote the total cost; render nothing.', default: 'false' },
   'skip-unchanged': {
@@ -64,6 +75,7 @@ export const OUTPUTS = {
   'creative-units': 'Creative units spent in this run (the quote, on a dry run).',
   'artifact-id': 'ID of the uploaded artifact (empty when nothing was uploaded).',
   'artifact-url': 'Browser URL of the uploaded artifact (empty when nothing was uploaded).',
+  shard: 'This job\'s part as "i/n" (empty when the input shard is empty).',
 } as const;
 
 export type OutputName = keyof typeof OUTPUTS;
@@ -77,7 +89,15 @@ export interface ActionInputs {
   retentionDays: number | undefined;
   /** One unzipped artifact per video (named by its file) instead of all of them in one zip. */
   artifactPerVideo: boolean;
+  /**
+   * Videos in flight at once: the `concurrency` input, or this shard's share of `team-concurrency`
+   * (see `shardConcurrency`).
+   */
   concurrency: number;
+  /** The team's generation limit as the user gave it (`team-concurrency`), shared by all shards. */
+  teamConcurrency: number | undefined;
+  /** This job's part of the videos in a matrix; undefined renders them all. */
+  shard: Shard | undefined;
   timeoutMinutes: number;
   dryRun: boolean;
   skipUnchanged: boolean;
@@ -85,6 +105,31 @@ export interface ActionInputs {
   failOnError: boolean;
   baseUrl: string;
   githubToken: string;
+}
+
+/** Most videos one job keeps in flight. */
+const MAX_CONCURRENCY = 64;
+/** Most generations a team's plan could allow at once, as far as this input is concerned. */
+const MAX_TEAM_CONCURRENCY = 4096;
+
+/**
+ * How this job's concurrency was chosen, for the log: a shard says its share of the team's slots,
+ * and warns when there are more shards than slots (then shards that run at once wait for each other).
+ */
+export function describeConcurrency(inputs: ActionInputs): { info: string; warning?: string } {
+  const { shard, teamConcurrency, concurrency } = inputs;
+  const who = shard ? `Shard ${formatShard(shard)}` : 'This job';
+  if (teamConcurrency === undefined) return { info: `${who} renders up to ${concurrency} video(s) at once.` };
+  const info =
+    `${who} renders up to ${concurrency} video(s) at once: its share of team-concurrency ${teamConcurrency}` +
+    (shard ? ` over ${shard.count} shard(s).` : '.');
+  if (!shard || teamConcurrency >= shard.count) return { info };
+  return {
+    info,
+    warning:
+      `team-concurrency ${teamConcurrency} is below the ${shard.count} shards: each shard renders one video at a time, ` +
+      `so set max-parallel to ${teamConcurrency} or fewer, or shards that run at once wait for each other's slots.`,
+  };
 }
 
 /** A wrong input value: the message names the input and what it accepts. */
@@ -129,6 +174,15 @@ export function readInputs(get: (name: InputName) => string): ActionInputs {
   }
   const baseUrl = value('base-url');
   if (!/^https?:\/\//.test(baseUrl)) throw new InputError(`Input base-url must be an http(s) URL (got "${baseUrl}").`);
+  let shard: Shard | undefined;
+  try {
+    shard = parseShard(value('shard'));
+  } catch (e) {
+    throw new InputError(`Input shard ${(e as Error).message}.`);
+  }
+  const team = value('team-concurrency');
+  const teamConcurrency = team === '' ? undefined : int('team-concurrency', 1, MAX_TEAM_CONCURRENCY);
+  const concurrency = int('concurrency', 1, MAX_CONCURRENCY);
   return {
     apiKey: get('api-key').trim(),
     apiSecret: get('api-secret').trim(),
@@ -137,10 +191,16 @@ export function readInputs(get: (name: InputName) => string): ActionInputs {
       .map((p) => p.trim())
       .filter((p) => p !== ''),
     outputDir: value('output-dir'),
-    artifactName,
+    // Shards of a matrix run in one workflow run, where artifact names are unique: each gets its suffix,
+    // unless the user named the artifact (then it is theirs to make unique, e.g. with the matrix value).
+    artifactName:
+      shard && artifactName === INPUTS['artifact-name'].default ? shardArtifactName(artifactName, shard) : artifactName,
     retentionDays: retention === '' || retention === '0' ? undefined : int('retention-days', 0, 90),
     artifactPerVideo: bool('artifact-per-video'),
-    concurrency: int('concurrency', 1, 64),
+    concurrency:
+      teamConcurrency === undefined ? concurrency : Math.min(MAX_CONCURRENCY, shardConcurrency(teamConcurrency, shard)),
+    teamConcurrency,
+    shard,
     timeoutMinutes,
     dryRun: bool('dry-run'),
     skipUnchanged: bool('skip-unchanged'),

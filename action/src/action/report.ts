@@ -114,7 +114,9 @@ const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
  */
 export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES): string {
   const { manifest } = ctx;
-  const top: string[] = ['### Scenario videos', '', headline(ctx), ''];
+  // A matrix job says which part it is: its summary and comment are one of several.
+  const shard = manifest.shard ? ` · shard ${manifest.shard.index} of ${manifest.shard.count}` : '';
+  const top: string[] = [`### Scenario videos${shard}`, '', headline(ctx), ''];
   if (ctx.note) top.push(`> ${ctx.note}`, '');
   if (ctx.interrupted) {
     top.push(

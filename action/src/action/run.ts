@@ -6,8 +6,9 @@ import { contentHash } from '../batch/hash.js';
 import { MANIFEST_FILE, summarize, writeJsonAtomic, type Manifest, type ManifestVideo } from '../batch/manifest.js';
 import { DRY_RUN_MANIFEST_FILE, LEDGER_FILE, renderBatch } from '../batch/render.js';
 import type { PlannedVideo } from './cache.js';
-import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import { describeConcurrency, InputError, readInputs, type ActionInputs } from './inputs.js';
 import { cachePath } from './paths.js';
+import { inShard } from '../shard/shard.js';
 import type { ActionDeps } from './ports.js';
 import {
   COMMENT_MAX_CHARS,
@@ -116,14 +117,15 @@ async function plan(inputs: ActionInputs, workspace: string, outDir: string) {
   const { loadPromptFiles } = await loadPrompts();
   const loaded = await loadPromptFiles(discovery.files, { root: workspace });
   const videos: PlannedVideo[] = [];
-  for (const video of loaded.videos) {
+  for (const video of loaded.videos.filter((v) => inShard(inputs.shard, v.name))) {
     try {
       videos.push({ name: video.name, source: video.file, hash: await contentHash(video) });
     } catch {
       // Unreadable image: the batch renderer reports it when it renders.
     }
   }
-  return { discovery, videos, issues: loaded.issues.map((i) => i.toJSON()) };
+  const issues = loaded.issues.map((i) => i.toJSON()).filter((i) => inShard(inputs.shard, i.file));
+  return { discovery, videos, issues };
 }
 
 /** A fork's pull request gets no secrets: validate the prompt files, render nothing, and do not fail for it. */
@@ -150,7 +152,11 @@ async function validateOnly(
     creativeUnits: null,
     error: null,
   }));
-  const manifest = summarize(videos, planned.issues, { dryRun: true, now: new Date(deps.now()) });
+  const manifest = summarize(videos, planned.issues, {
+    dryRun: true,
+    now: new Date(deps.now()),
+    ...(inputs.shard ? { shard: inputs.shard } : {}),
+  });
   const manifestPath = await writeJsonAtomic(path.join(outDir, DRY_RUN_MANIFEST_FILE), manifest);
   annotate(deps, manifest);
   warnUnmatched(deps, planned.discovery.unmatched, manifest);
@@ -183,8 +189,18 @@ async function render(
   const ledgerPath = path.join(outDir, LEDGER_FILE);
   const cache = deps.cache ? { port: deps.cache, steps: await loadCacheSteps() } : undefined;
   const ledgerCache = cache
-    ? new cache.steps.LedgerCache(cache.port, ledgerPath, { workspace, runId, runAttempt, now: () => deps.now() })
+    ? new cache.steps.LedgerCache(cache.port, ledgerPath, {
+        workspace,
+        runId,
+        runAttempt,
+        now: () => deps.now(),
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+      })
     : undefined;
+
+  const concurrency = describeConcurrency(inputs);
+  log.info(concurrency.info);
+  if (concurrency.warning) log.warning(concurrency.warning);
 
   // 1. Restore: the ledger (jobs an earlier, cancelled or failed run already paid for) and unchanged videos.
   if (cache) {
@@ -275,6 +291,7 @@ async function render(
       concurrency: inputs.concurrency,
       dryRun: inputs.dryRun,
       force: !inputs.skipUnchanged,
+      ...(inputs.shard ? { shard: inputs.shard } : {}),
       timeoutMs: Math.round(inputs.timeoutMinutes * 60_000),
       signal: controller.signal,
       onEvent: (event) => {
@@ -323,7 +340,7 @@ async function render(
   let artifact: ReportContext['artifact'];
   let uploadFailed = false;
   const delivered = manifest.videos.filter((v) => (v.status === 'rendered' || v.status === 'skipped') && v.file);
-  if (!inputs.dryRun && delivered.length > 0) {
+  if (!inputs.dryRun && (delivered.length > 0 || inputs.shard !== undefined)) {
     if (!deps.artifact) {
       log.warning(`No artifact service in this run (not on a GitHub runner?): the videos are in ${outFromWorkspace}/.`);
     } else {
@@ -430,6 +447,7 @@ function setOutputs(
   deps.setOutput('creative-units', String(t.creativeUnits));
   deps.setOutput('artifact-id', artifact?.id !== undefined ? String(artifact.id) : '');
   deps.setOutput('artifact-url', artifact?.url ?? '');
+  deps.setOutput('shard', manifest.shard ? `${manifest.shard.index}/${manifest.shard.count}` : '');
 }
 
 /** The job summary, and the PR comment when asked for (found by its hidden marker, updated in place). */

@@ -51,6 +51,10 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
           async upload(name, files, rootDirectory, options) {
             const { DefaultArtifactClient } = await loadArtifact();
             const client = new DefaultArtifactClient();
+            // A re-run job (attempt 2 and later) is in the same workflow run, where the artifact its earlier
+            // attempt uploaded under this name would refuse this one (409): this attempt's result, which
+            // resumed the earlier one's jobs, replaces it, as upload-artifact's `overwrite` does.
+            if (context.runAttempt > 1) await client.deleteArtifact(name).catch(() => undefined);
             // MP4 is already compressed: store it as is (level 0) instead of spending minutes deflating it.
             const result = await client.uploadArtifact(name, files, rootDirectory, {
               compressionLevel: 0,

@@ -98,6 +98,8 @@ export interface Manifest {
   videos: ManifestVideo[];
   issues: ManifestIssue[];
   orphans: ManifestOrphan[];
+  /** This run's part of a matrix (`shard: i/n`): its videos are the ones the stable hash gives it. */
+  shard?: { index: number; count: number };
 }
 
 /** Error codes of jobs Scenario ended badly: it refunds them. */
@@ -123,7 +125,7 @@ export function charged(v: ManifestVideo): boolean {
 export function summarize(
   videos: ManifestVideo[],
   issues: ManifestIssue[],
-  options: { dryRun: boolean; now: Date; orphans?: ManifestOrphan[] },
+  options: { dryRun: boolean; now: Date; orphans?: ManifestOrphan[]; shard?: { index: number; count: number } },
 ): Manifest {
   const count = (s: VideoStatus) => videos.filter((v) => v.status === s).length;
   const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -154,6 +156,7 @@ export function summarize(
     videos,
     issues,
     orphans,
+    ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count } } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@scenario-video/core';
 import { createFileSink, createJsonFileLedger } from '@scenario-video/core/node';
 import { loadPromptFiles, type ImageSource, type LoadedVideo } from '../prompts/index.js';
+import { inShard } from '../shard/shard.js';
 import type { BatchEvent, VideoPhase, VideoUpdate } from './events.js';
 import { contentHash } from './hash.js';
 import {
@@ -56,13 +57,15 @@ export async function renderVideos(
   const { root, outDir, dryRun, now, emit } = run;
   const ledger = createJsonFileLedger(run.ledgerPath);
   const loaded = await loadPromptFiles(files, { root });
-  const issues = loaded.issues.map((i) => i.toJSON());
+  // A matrix job renders its part only: videos by name, invalid files by path (see shard.ts).
+  const issues = loaded.issues.map((i) => i.toJSON()).filter((i) => inShard(options.shard, i.file));
+  const videos = loaded.videos.filter((v) => inShard(options.shard, v.name));
   if (issues.length > 0) emit({ type: 'invalid', issues });
 
   const previous = await readManifest(outDir);
   const entries: ManifestVideo[] = [];
   const plans: Planned[] = [];
-  for (const video of loaded.videos) {
+  for (const video of videos) {
     let hash: string;
     try {
       hash = await contentHash(video);

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScenarioClient } from '@scenario-video/core';
+import type { Shard } from '../shard/shard.js';
 import { discoverPromptFiles } from './discover.js';
 import type { BatchEvent, BatchListener } from './events.js';
 import {
@@ -40,6 +41,11 @@ export interface BatchOptions {
   /** Stop waiting (Ctrl-C, a cancelled workflow): jobs stay in the ledger for the next run. */
   signal?: AbortSignal;
   onEvent?: BatchListener;
+  /**
+   * Render only this part of the videos (a matrix job): each video by the stable hash of its name, each
+   * invalid prompt file by its path, so every shard reports its own and the merge lists each once.
+   */
+  shard?: Shard;
   /** Default: `<outDir>/.scenario-video-ledger.json`. */
   ledgerFile?: string;
   now?: () => number;
@@ -95,7 +101,12 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
     emit({ type: 'planned', videos: [], orphanJobs: [] });
   }
 
-  const manifest = summarize(entries, issues, { dryRun, now: new Date(now()), orphans });
+  const manifest = summarize(entries, issues, {
+    dryRun,
+    now: new Date(now()),
+    orphans,
+    ...(options.shard ? { shard: options.shard } : {}),
+  });
   const manifestPath = await writeJsonAtomic(
     path.join(outDir, dryRun ? DRY_RUN_MANIFEST_FILE : MANIFEST_FILE),
     manifest,

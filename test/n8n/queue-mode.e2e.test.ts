@@ -74,6 +74,13 @@ describe.skipIf(skipRealN8n)('n8n 2.41.1 in queue mode: main + 2 workers, Redis,
   let webhookBase: string;
   let template: Parameters<typeof longRenderWorkflow>[0];
 
+  /** What n8n said last, printed when a test fails (the instances' logs go with their temp folder). */
+  const printLogs = () => {
+    for (const [name, proc] of [['main', main], ...workers.map((w, i) => [`worker-${i + 1}`, w] as const)] as const) {
+      console.log(`--- ${name}.log, last lines:\n${proc?.log().slice(-3000) ?? '(not started)'}`);
+    }
+  };
+
   /** Execution ids each worker started (a resumed execution is started again: counted once per start). */
   const startedBy = () =>
     workers.map((w) => [...w.log().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]!));
@@ -227,14 +234,13 @@ describe.skipIf(skipRealN8n)('n8n 2.41.1 in queue mode: main + 2 workers, Redis,
     await Promise.allSettled([main?.stop(), ...workers.map((w) => w.stop())]);
     await Promise.allSettled([redis?.stop(), pg?.stop(), fake?.close(), fakeLimit1?.close()]);
     images?.close();
-    if (host?.home !== undefined && process.env.SCENARIO_KEEP_N8N_LOGS === undefined) {
-      rmSync(host.home, { recursive: true, force: true });
-    }
+    if (host?.home !== undefined) rmSync(host.home, { recursive: true, force: true });
   });
 
   it.concurrent(
     'Generate executions started at once run on both workers; each delivers its own MP4, paid once, within the team limit',
-    async ({ expect }) => {
+    async ({ expect, onTestFailed }) => {
+      onTestFailed(printLogs);
       const prompts = Array.from({ length: EXECUTIONS }, (_, i) => `Queue render ${i + 1}: a kite over the dunes`);
       const responses = await Promise.all(
         prompts.map(async (prompt) => {
@@ -335,7 +341,8 @@ describe.skipIf(skipRealN8n)('n8n 2.41.1 in queue mode: main + 2 workers, Redis,
 
   it.concurrent(
     'the long-render template: offloaded while it waits, resumed on a worker, loops until done, downloads the MP4',
-    async ({ expect }) => {
+    async ({ expect, onTestFailed }) => {
+      onTestFailed(printLogs);
       const res = await fetch(`${webhookBase}/scenario-long-render`, {
         method: 'POST',
         signal: AbortSignal.timeout(30_000),
@@ -380,7 +387,8 @@ describe.skipIf(skipRealN8n)('n8n 2.41.1 in queue mode: main + 2 workers, Redis,
 
   it.concurrent(
     'the long-render template stops at its bound of checks with an error naming the job, which it paid once',
-    async ({ expect }) => {
+    async ({ expect, onTestFailed }) => {
+      onTestFailed(printLogs);
       const res = await fetch(`${webhookBase}/scenario-long-bound`, {
         method: 'POST',
         signal: AbortSignal.timeout(30_000),
@@ -402,7 +410,8 @@ describe.skipIf(skipRealN8n)('n8n 2.41.1 in queue mode: main + 2 workers, Redis,
 
   it.concurrent(
     `more items than the team may run (${QUEUED_ITEMS} items, limit 1, renders of ${QUEUED_RENDER_MS / 1000} s): every item is delivered, each paid once`,
-    async ({ expect }) => {
+    async ({ expect, onTestFailed }) => {
+      onTestFailed(printLogs);
       const started = Date.now();
       const res = await fetch(`${webhookBase}/scenario-team-limit`, {
         method: 'POST',

@@ -66,3 +66,89 @@ describe('reportMarkdown', () => {
     expect(md).toContain('### Scenario videos');
   });
 });
+
+describe('what each row says', () => {
+  const base = (mode: ReportContext['mode'], videos: ManifestVideo[]): ReportContext => ({
+    ...report(videos),
+    mode,
+    ...(mode === 'render' ? {} : { artifact: undefined }),
+  });
+
+  it('says a failure’s hint once, with its job id once', () => {
+    const failed: ManifestVideo = {
+      ...video(1, true),
+      error: {
+        code: 'job_failed',
+        message: 'Job job_00000001 failed: the GPU ran out of memory (hint: use 480p or fewer frames)',
+        jobId: 'job_00000001',
+        hint: 'use 480p or fewer frames',
+        traceId: 'tr_9',
+        retryable: false,
+      },
+    };
+    const md = reportMarkdown(report([failed]));
+    expect(md.split('\n').filter((l) => l.startsWith('- **clip-1**'))).toMatchInlineSnapshot(`
+      [
+        "- **clip-1** (\`prompts/scene-1.yml\`, job \`job_00000001\`): \`job_failed\` Job job_00000001 failed: the GPU ran out of memory (hint: use 480p or fewer frames) (trace id: tr_9)",
+      ]
+    `);
+  });
+
+  it('a render links each row to its own artifact when there is one per video', () => {
+    const ctx: ReportContext = {
+      ...report([video(1, false), video(2, false)]),
+      artifact: { name: 'scenario-videos', url: 'https://github.com/o/r/actions/runs/1/artifacts/2', id: 2 },
+      videoArtifacts: new Map([
+        ['clip-1', { name: 'clip-1.mp4', url: 'https://github.com/o/r/actions/runs/1/artifacts/3', id: 3 }],
+        ['clip-2', { name: 'clip-2.mp4', url: 'https://github.com/o/r/actions/runs/1/artifacts/4', id: 4 }],
+      ]),
+      durations: new Map([['clip-1', 65_000]]),
+    };
+    const md = reportMarkdown(ctx);
+    expect(md.split('\n').filter((l) => l.startsWith('|') || l.startsWith('Artifact'))).toMatchInlineSnapshot(`
+      [
+        "| Video | Source file | Status | Job id | Duration | Creative units | Artifact |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| clip-1 | \`prompts/scene-1.yml\` | ✅ rendered | \`job_00000001\` | 1m 05s | 12.5 | [clip-1.mp4](https://github.com/o/r/actions/runs/1/artifacts/3) |",
+        "| clip-2 | \`prompts/scene-2.yml\` | ✅ rendered | \`job_00000002\` | — | 12.5 | [clip-2.mp4](https://github.com/o/r/actions/runs/1/artifacts/4) |",
+        "Artifacts: one per video, unzipped (linked in the table); \`manifest.json\` in [scenario-videos](https://github.com/o/r/actions/runs/1/artifacts/2).",
+      ]
+    `);
+  });
+
+  it('a dry run shows no duration and no artifact', () => {
+    const quoted: ManifestVideo = { ...video(1, false), status: 'quoted', file: null, bytes: null, jobId: null };
+    const md = reportMarkdown(base('dry-run', [quoted]));
+    expect(md.split('\n').filter((l) => l.startsWith('|'))).toMatchInlineSnapshot(`
+      [
+        "| Video | Source file | Status | Job id | Creative units |",
+        "| --- | --- | --- | --- | --- |",
+        "| clip-1 | \`prompts/scene-1.yml\` | 💲 quoted | — | 12.5 |",
+      ]
+    `);
+    expect(md).not.toContain('0s');
+  });
+
+  it('a validation without credentials says valid, not quoted', () => {
+    const valid: ManifestVideo = {
+      ...video(1, false),
+      status: 'quoted',
+      file: null,
+      bytes: null,
+      jobId: null,
+      creativeUnits: null,
+    };
+    const md = reportMarkdown({
+      ...base('validate-only', [valid]),
+      note: 'No credentials: the cost could not be quoted.',
+    });
+    expect(md.split('\n').filter((l) => l.startsWith('|'))).toMatchInlineSnapshot(`
+      [
+        "| Video | Source file | Status |",
+        "| --- | --- | --- |",
+        "| clip-1 | \`prompts/scene-1.yml\` | ✔️ valid |",
+      ]
+    `);
+    expect(md).not.toContain('quoted |');
+  });
+});

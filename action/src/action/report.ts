@@ -7,6 +7,11 @@ export interface ReportContext {
   /** Per video name: milliseconds from the first request to the end (this run only). */
   durations: ReadonlyMap<string, number>;
   artifact: { name: string; url: string | undefined; id?: number } | undefined;
+  /**
+   * With `artifact-per-video`: each delivered video's own artifact (unzipped, named by its file), by
+   * video name; `artifact` then holds `manifest.json`.
+   */
+  videoArtifacts?: ReadonlyMap<string, { name: string; url: string | undefined; id?: number }>;
   /** Why nothing was rendered, when that is the case (dry run, validation only, cancelled). */
   mode: 'render' | 'dry-run' | 'validate-only';
   interrupted: boolean;
@@ -85,10 +90,40 @@ export function spendLine(t: Manifest['totals']): string {
   return `**${formatCu(t.creativeUnits)} creative units** spent in this run${running}${refunded}`;
 }
 
+/** Where a delivered video is: its own artifact, or its file inside the one zip. */
 function artifactCell(v: ManifestVideo, ctx: ReportContext): string {
-  if (!ctx.artifact || !v.file || (v.status !== 'rendered' && v.status !== 'skipped')) return '—';
+  if (!v.file || (v.status !== 'rendered' && v.status !== 'skipped')) return '—';
+  const own = ctx.videoArtifacts?.get(v.name);
+  if (own) return own.url ? `[${cell(own.name)}](${own.url})` : cell(own.name);
+  if (!ctx.artifact) return '—';
   const label = `${cell(ctx.artifact.name)}/${cell(v.file)}`;
   return ctx.artifact.url ? `[${label}](${ctx.artifact.url})` : label;
+}
+
+/** A row's status; a video validated without credentials was checked, not quoted. */
+function statusCell(v: ManifestVideo, ctx: ReportContext): string {
+  if (ctx.mode === 'validate-only' && v.status === 'quoted') return '✔️ valid';
+  return `${STATUS_LABEL[v.status]}${v.resumed ? ' (resumed)' : ''}`;
+}
+
+/**
+ * The table's columns for what the run did: a render has durations and artifacts; a dry run quotes in
+ * a moment and uploads nothing; a validation without credentials has no quote either.
+ */
+function tableColumns(ctx: ReportContext): Array<{ title: string; value: (v: ManifestVideo) => string }> {
+  const columns = [
+    { title: 'Video', value: (v: ManifestVideo) => cell(v.name) },
+    { title: 'Source file', value: (v: ManifestVideo) => code(v.source) },
+    { title: 'Status', value: (v: ManifestVideo) => statusCell(v, ctx) },
+  ];
+  if (ctx.mode === 'validate-only') return columns;
+  columns.push({ title: 'Job id', value: (v) => (v.jobId ? code(v.jobId) : '—') });
+  if (ctx.mode === 'render') {
+    columns.push({ title: 'Duration', value: (v) => formatDuration(ctx.durations.get(v.name)) });
+  }
+  columns.push({ title: 'Creative units', value: (v) => formatCu(v.creativeUnits) });
+  if (ctx.mode === 'render') columns.push({ title: 'Artifact', value: (v) => artifactCell(v, ctx) });
+  return columns;
 }
 
 /** GitHub refuses a job summary over 1 MiB (and then shows none). */
@@ -127,17 +162,10 @@ export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES)
   }
   const where = ctx.artifact ? `\`manifest.json\` in the artifact ${cell(ctx.artifact.name)}` : '`manifest.json`';
   const more = (what: string) => (n: number) => `- …and ${n} more ${what}: every one is in ${where}.`;
+  const columns = tableColumns(ctx);
   const table: ReportList = {
-    head: [
-      '| Video | Source file | Status | Job id | Duration | Creative units | Artifact |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
-    ],
-    rows: manifest.videos.map(
-      (v) =>
-        `| ${cell(v.name)} | ${code(v.source)} | ${STATUS_LABEL[v.status]}${v.resumed ? ' (resumed)' : ''} | ${
-          v.jobId ? code(v.jobId) : '—'
-        } | ${formatDuration(ctx.durations.get(v.name))} | ${formatCu(v.creativeUnits)} | ${artifactCell(v, ctx)} |`,
-    ),
+    head: [`| ${columns.map((c) => c.title).join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`],
+    rows: manifest.videos.map((v) => `| ${columns.map((c) => c.value(v)).join(' | ')} |`),
     more: (n) => `\n${more('videos')(n)}`,
   };
   const issues: ReportList = {
@@ -181,7 +209,17 @@ export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES)
     };
     if (table.rows.length > 0) list(table, shown.table);
     else if (issues.rows.length === 0) lines.push('No prompt files matched.', '');
-    if (ctx.artifact?.url) lines.push(`Artifact: [${cell(ctx.artifact.name)}](${ctx.artifact.url})`, '');
+    if (ctx.videoArtifacts && ctx.videoArtifacts.size > 0) {
+      const manifestLink = ctx.artifact?.url
+        ? `[${cell(ctx.artifact.name)}](${ctx.artifact.url})`
+        : ctx.artifact
+          ? cell(ctx.artifact.name)
+          : '';
+      lines.push(
+        `Artifacts: one per video, unzipped (linked in the table)${manifestLink ? `; \`manifest.json\` in ${manifestLink}` : ''}.`,
+        '',
+      );
+    } else if (ctx.artifact?.url) lines.push(`Artifact: [${cell(ctx.artifact.name)}](${ctx.artifact.url})`, '');
     if (issues.rows.length > 0) list(issues, shown.issues);
     if (failures.rows.length > 0) list(failures, shown.failures);
     if (orphans.rows.length > 0) list(orphans, shown.orphans);

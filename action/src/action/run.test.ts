@@ -257,6 +257,20 @@ describe('run()', () => {
     expect(log.filter((l) => l.startsWith('a: ')).length).toBeLessThanOrEqual(12);
   });
 
+  it('a failed video: its annotation names the job once, the summary says the hint once', async () => {
+    fake.setOptions({
+      outcomes: [{ outcome: 'failure', promptIncludes: 'second', error: 'out of memory', hint: 'try 480p' }],
+    });
+    const r = deps({});
+    expect(await run(r.deps)).toBe(1);
+    const failed = r.annotations.find((a) => a.at?.title === 'Video b failed')!;
+    const jobId = paid().find((s) => JSON.stringify(s).includes('second'))!.jobId!;
+    expect(failed.message.split(jobId)).toHaveLength(2);
+    expect(failed.at).toMatchObject({ file: 'prompts/b.yml' });
+    const summary = r.summary.join('');
+    expect(summary.split('try 480p')).toHaveLength(2);
+  });
+
   it('refuses a bad input before doing anything, naming the input', async () => {
     const r = deps({ concurrency: 'lots' });
     expect(await run(r.deps)).toBe(1);

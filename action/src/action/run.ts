@@ -416,8 +416,10 @@ function annotate(deps: ActionDeps, manifest: Manifest): void {
       ...(issue.column !== undefined ? { startColumn: issue.column } : {}),
     });
   }
+  // The title names the video; the message is the error's, which names its job in most cases: say it once.
   for (const v of manifest.videos.filter((v) => v.status === 'failed' && v.error)) {
-    deps.log.warning(`${v.name}: ${v.error!.message}${v.jobId ? ` (job ${v.jobId})` : ''}`, {
+    const { message } = v.error!;
+    deps.log.warning(`${message}${v.jobId && !message.includes(v.jobId) ? ` (job ${v.jobId})` : ''}`, {
       title: `Video ${v.name} failed`,
       file: v.source,
     });

@@ -59,7 +59,8 @@ export async function connect(io: CliIO, options: ConnectOptions): Promise<Conne
     return {
       client: createScenarioClient({
         baseUrl: fake.url,
-        ports: nodePorts({ apiKey, apiSecret, baseUrl: fake.url }),
+        // The embedded fake listens on 127.0.0.1 in this process, where no proxy could reach it.
+        ports: nodePorts({ apiKey, apiSecret, baseUrl: fake.url, env: {} }),
         poll: FAKE_POLL,
       }),
       baseUrl: fake.url,
@@ -78,7 +79,8 @@ export async function connect(io: CliIO, options: ConnectOptions): Promise<Conne
   try {
     const baseUrl = options.baseUrl ?? (fromEnv ? checkBaseUrl(fromEnv, 'SCENARIO_API_URL') : DEFAULT_BASE_URL);
     return {
-      client: createScenarioClient({ baseUrl, ports: nodePorts({ apiKey, apiSecret, baseUrl }) }),
+      // HTTPS_PROXY, HTTP_PROXY and NO_PROXY of the same environment (an unusable proxy: exit 2, below).
+      client: createScenarioClient({ baseUrl, ports: nodePorts({ apiKey, apiSecret, baseUrl, env: io.env }) }),
       baseUrl,
       fake: false,
       close: async () => {},

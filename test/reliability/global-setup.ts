@@ -57,7 +57,7 @@ function formatSummary(
   const badPerArea = bad.map(([k, c]) => `${k.slice('bad-input-'.length)} ${num(c.cases)}`).join(', ');
   const hazards = Object.values(counts).reduce((a, c) => a + num(c.authorizationToCdn), 0);
   // The real-scale profile: per face and team limit, wall ÷ ideal and what was lost or paid twice.
-  const scale = Object.entries(counts['real-scale'] ?? {}).map(([run, f]) => {
+  const scale = Object.entries({ ...counts['real-scale'], ...counts['real-scale-processes'] }).map(([run, f]) => {
     const r = f as Record<string, unknown>;
     return `${run} ${num(r.delivered)}/${num(r.items)} delivered, ${num(r.lost)} lost, ${num(r.paidTwice)} paid twice, ${num(r.requestsPerVideo)} req/video, wall÷ideal ${num(r.wallOverIdeal)}`;
   });

@@ -1,11 +1,13 @@
 // Loopback stand-ins for the GitHub services the Action's toolkit clients talk to, so the real
 // @actions/artifact, @actions/cache and @actions/github code runs end to end:
-// - the Results service (Twirp JSON): ArtifactService (CreateArtifact, FinalizeArtifact, ListArtifacts,
-//   GetSignedArtifactURL) and CacheService v2 (GetCacheEntryDownloadURL, CreateCacheEntry,
+// - the Results service (Twirp JSON): ArtifactService (CreateArtifact, FinalizeArtifact, ListArtifacts with
+//   its name and id filters, GetSignedArtifactURL, DeleteArtifact) and CacheService v2 (GetCacheEntryDownloadURL, CreateCacheEntry,
 //   FinalizeCacheEntryUpload);
 // - blob storage (Azure block blob, path style): Put Blob, Put Block + Put Block List, GET;
 // - the REST API: issue comments (list, create, update).
-// Everything listens on 127.0.0.1 and state survives between runs of the bundle (like GitHub's).
+// Everything listens on 127.0.0.1 and state survives between runs of the bundle (like GitHub's). Several
+// jobs of one workflow run (a matrix, then a merge job) each get their own runtime token (`runtimeTokenFor`):
+// the run's artifacts are shared, each artifact remembers the job that made it.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,6 +56,8 @@ export interface GitHubFakes {
   apiUrl: string;
   /** A JWT-shaped runtime token whose `scp` names the run and job backend ids. */
   runtimeToken: string;
+  /** The runtime token of another job of the same workflow run (a matrix job, a merge job). */
+  runtimeTokenFor(jobBackendId: string): string;
   /** The GitHub token the REST fake accepts. */
   githubToken: string;
   artifacts: ArtifactRecord[];
@@ -76,10 +80,16 @@ export async function startGitHubFakes(
   const repo = options.repo ?? 'demo';
   const runBackendId = options.runBackendId ?? 'run-backend-0001';
   const jobBackendId = options.jobBackendId ?? 'job-backend-0001';
-  const runtimeToken = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({
-    scp: `Actions.ExampleScope Actions.Results:${runBackendId}:${jobBackendId}`,
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  })}.unsigned`;
+  const tokens = new Map<string, string>(); // token → its job backend id
+  const runtimeTokenFor = (job: string) => {
+    const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({
+      scp: `Actions.ExampleScope Actions.Results:${runBackendId}:${job}`,
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    })}.unsigned`;
+    tokens.set(token, job);
+    return token;
+  };
+  const runtimeToken = runtimeTokenFor(jobBackendId);
   const githubToken = `ghs_fake${randomBytes(12).toString('hex')}`;
   // The clients mask the SAS `sig`: a long random one never collides with other output.
   const sig = () => randomBytes(24).toString('hex');
@@ -106,13 +116,12 @@ export async function startGitHubFakes(
     return body[snake] ?? body[camel];
   };
 
-  function artifactService(method: string, body: Record<string, unknown>, res: http.ServerResponse) {
+  function artifactService(method: string, body: Record<string, unknown>, res: http.ServerResponse, caller: string) {
     const run = field(body, 'workflow_run_backend_id');
     const job = field(body, 'workflow_job_run_backend_id');
-    if (
-      run !== runBackendId ||
-      (method !== 'ListArtifacts' && method !== 'GetSignedArtifactURL' && job !== jobBackendId)
-    ) {
+    // Lists and downloads see the whole run; an artifact is made (and deleted) by a job of the run.
+    const anyJob = ['ListArtifacts', 'GetSignedArtifactURL', 'DeleteArtifact'].includes(method);
+    if (run !== runBackendId || (!anyJob && job !== caller)) {
       return twirpError(res, 400, 'invalid_argument', 'unknown backend ids');
     }
     switch (method) {
@@ -160,10 +169,14 @@ export async function startGitHubFakes(
         Object.assign(a, { finalized: true, size, hash, bytes });
         return json(res, 200, { ok: true, artifact_id: String(a.id) });
       }
-      case 'ListArtifacts':
+      case 'ListArtifacts': {
+        const nameFilter = field(body, 'name_filter') as string | undefined;
+        const idFilter = field(body, 'id_filter') as string | undefined;
         return json(res, 200, {
           artifacts: artifacts
             .filter((a) => a.finalized && a.runBackendId === run)
+            .filter((a) => nameFilter === undefined || a.name === nameFilter)
+            .filter((a) => idFilter === undefined || String(a.id) === String(idFilter))
             .map((a) => ({
               workflow_run_backend_id: a.runBackendId,
               workflow_job_run_backend_id: a.jobBackendId,
@@ -173,10 +186,18 @@ export async function startGitHubFakes(
               created_at: new Date().toISOString(),
             })),
         });
+      }
       case 'GetSignedArtifactURL': {
-        const a = artifacts.find((x) => x.name === body.name && x.finalized);
+        const a = artifacts.find((x) => x.name === body.name && x.runBackendId === run && x.finalized);
         if (!a) return twirpError(res, 404, 'not_found', 'no such artifact');
         return json(res, 200, { signed_url: `${origin}/devstoreaccount1/artifacts/${a.id}?sig=${sig()}` });
+      }
+      case 'DeleteArtifact': {
+        const i = artifacts.findIndex((x) => x.name === body.name && x.runBackendId === run && x.finalized);
+        if (i < 0) return twirpError(res, 404, 'not_found', 'no such artifact');
+        const [a] = artifacts.splice(i, 1);
+        blobs.delete(`/devstoreaccount1/artifacts/${a!.id}`);
+        return json(res, 200, { ok: true, artifact_id: String(a!.id) });
       }
       default:
         return twirpError(res, 404, 'bad_route', `no method ${method}`);
@@ -233,7 +254,10 @@ export async function startGitHubFakes(
     if (req.method === 'GET' || req.method === 'HEAD') {
       const bytes = blobs.get(key);
       if (!bytes) return res.writeHead(404).end();
-      res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
+      // An artifact is served as what it was uploaded as (a zip, which the download client unzips).
+      const artifact = artifacts.find((a) => key === `/devstoreaccount1/artifacts/${a.id}`);
+      const type = artifact?.mimeType ?? 'application/octet-stream';
+      res.writeHead(200, { 'content-length': bytes.length, 'content-type': type });
       return res.end(req.method === 'HEAD' ? undefined : bytes);
     }
     if (req.method !== 'PUT') return res.writeHead(405).end();
@@ -322,11 +346,11 @@ export async function startGitHubFakes(
         );
         if (twirp) {
           if (req.method !== 'POST') return twirpError(res, 405, 'bad_route', 'POST only');
-          if (req.headers.authorization !== `Bearer ${runtimeToken}`)
-            return twirpError(res, 401, 'unauthenticated', 'bad token');
+          const caller = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+          if (caller === undefined) return twirpError(res, 401, 'unauthenticated', 'bad token');
           const parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
           return twirp[1] === 'ArtifactService'
-            ? artifactService(twirp[2]!, parsed, res)
+            ? artifactService(twirp[2]!, parsed, res, caller)
             : cacheService(twirp[2]!, parsed, res);
         }
         if (url.pathname.startsWith('/devstoreaccount1/')) return blob(req, url, body, res);
@@ -344,6 +368,7 @@ export async function startGitHubFakes(
     resultsUrl: `${origin}/`,
     apiUrl: `${origin}/api`,
     runtimeToken,
+    runtimeTokenFor,
     githubToken,
     artifacts,
     caches,

@@ -11,6 +11,8 @@ import type { GitHubFakes } from './github-fakes.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const bundlePath = path.join(repoRoot, 'action', 'dist', 'index.mjs');
+/** The merge sub-action (`merge/action.yml`) and its bundle. */
+export const mergeBundlePath = path.join(repoRoot, 'action', 'dist', 'merge.mjs');
 
 /** Packages the action workspace already has (the test folder is not a package of its own). */
 export const actionRequire = createRequire(path.join(repoRoot, 'action', 'package.json'));
@@ -25,8 +27,8 @@ interface ActionYml {
   description: string;
 }
 
-export async function readActionYml(): Promise<ActionYml> {
-  return YAML.parse(await readFile(path.join(repoRoot, 'action.yml'), 'utf8')) as ActionYml;
+export async function readActionYml(file = 'action.yml'): Promise<ActionYml> {
+  return YAML.parse(await readFile(path.join(repoRoot, file), 'utf8')) as ActionYml;
 }
 
 export interface RunnerDirs {
@@ -47,6 +49,8 @@ export interface RunSpec {
   /** Kill the child if it runs longer (a hang must not hang the suite). */
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** Which action of the repository runs: the render action (default) or the merge sub-action. */
+  action?: 'render' | 'merge';
 }
 
 export interface RunResult {
@@ -82,7 +86,8 @@ export function parseFileCommands(text: string): Record<string, string> {
 let runCounter = 0;
 
 export async function runAction(spec: RunSpec): Promise<RunResult> {
-  const yml = await readActionYml();
+  const merge = spec.action === 'merge';
+  const yml = await readActionYml(merge ? 'merge/action.yml' : 'action.yml');
   const n = ++runCounter;
   const files = path.join(spec.dirs.root, `files-${n}`);
   await mkdir(files, { recursive: true });
@@ -143,7 +148,7 @@ export async function runAction(spec: RunSpec): Promise<RunResult> {
   };
 
   // The runner uses its own Node 24; SV_ACTION_NODE runs the bundle under another Node than the tests'.
-  const child = spawn(process.env.SV_ACTION_NODE || process.execPath, [bundlePath], {
+  const child = spawn(process.env.SV_ACTION_NODE || process.execPath, [merge ? mergeBundlePath : bundlePath], {
     cwd: spec.dirs.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -173,13 +173,25 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
   await writeSummary(deps, reportMarkdown(report));
   if (inputs.commentOnPr) await comment(deps, inputs, report);
 
+  // A shard that was cancelled uploaded what it had: name it, since re-running that job is the fix.
+  for (const s of combined.shards) {
+    const stopped = combined.videos.filter((v) => v.artifact === s.artifact && v.video.status === 'interrupted');
+    if (stopped.length === 0) continue;
+    const say =
+      `Shard ${formatShard(s.shard)} did not finish: ${stopped.map((v) => v.video.name).join(', ')} ` +
+      `${stopped.length === 1 ? 'was' : 'were'} interrupted. Re-run its job (it resumes the jobs without paying again), then this one.`;
+    const at = { title: `Scenario videos: shard ${formatShard(s.shard)} did not finish` };
+    if (inputs.failOnError) log.error(say, at);
+    else log.warning(say, at);
+  }
+
   const t = manifest.totals;
   if (uploadFailed) return FAILED;
   if (inputs.failOnError && (t.failed > 0 || t.interrupted > 0 || t.invalidFiles > 0)) {
     log.error(
       [
         t.failed > 0 ? `${t.failed} video(s) failed` : '',
-        t.interrupted > 0 ? `${t.interrupted} video(s) were interrupted (re-run their shard's job, then this one)` : '',
+        t.interrupted > 0 ? `${t.interrupted} video(s) were interrupted` : '',
         t.invalidFiles > 0 ? `${t.invalidFiles} prompt file(s) have errors` : '',
       ]
         .filter(Boolean)

@@ -1,11 +1,10 @@
 import {
-  DEFAULT_BASE_URL,
   ScenarioError,
   createScenarioClient,
   type PollScheduleOptions,
   type ScenarioClient,
 } from '@scenario-video/core';
-import { nodePorts } from '@scenario-video/core/node';
+import { envCredentials, missingCredentialVariables, nodePorts } from '@scenario-video/core/node';
 import { UsageError, checkBaseUrl } from './args.js';
 import { pc } from './colors.js';
 import type { CliIO } from './io.js';
@@ -30,9 +29,9 @@ export interface ConnectOptions {
   quiet?: boolean;
 }
 
-/** The two environment variables holding the credentials, and which of them are empty. */
+/** Which of the two environment variables holding the credentials are empty (the core's reading of them). */
 export function missingCredentials(env: CliIO['env']): string[] {
-  return ['SCENARIO_SDK_API_KEY', 'SCENARIO_SDK_API_SECRET'].filter((name) => (env[name]?.trim() ?? '') === '');
+  return missingCredentialVariables(env);
 }
 
 export function missingCredentialsMessage(missing: readonly string[]): string {
@@ -73,11 +72,10 @@ export async function connect(io: CliIO, options: ConnectOptions): Promise<Conne
     io.stderr.write(missingCredentialsMessage(missing));
     return undefined;
   }
-  const apiKey = io.env.SCENARIO_SDK_API_KEY!.trim();
-  const apiSecret = io.env.SCENARIO_SDK_API_SECRET!.trim();
-  const fromEnv = io.env.SCENARIO_API_URL?.trim();
   try {
-    const baseUrl = options.baseUrl ?? (fromEnv ? checkBaseUrl(fromEnv, 'SCENARIO_API_URL') : DEFAULT_BASE_URL);
+    // The core's reader: SCENARIO_SDK_API_KEY, SCENARIO_SDK_API_SECRET, SCENARIO_API_URL (or the default).
+    const { apiKey, apiSecret, baseUrl: fromEnv } = envCredentials(io.env);
+    const baseUrl = options.baseUrl ?? checkBaseUrl(fromEnv, 'SCENARIO_API_URL');
     return {
       // HTTPS_PROXY, HTTP_PROXY and NO_PROXY of the same environment (an unusable proxy: exit 2, below).
       client: createScenarioClient({ baseUrl, ports: nodePorts({ apiKey, apiSecret, baseUrl, env: io.env }) }),

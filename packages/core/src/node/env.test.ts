@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BASE_URL } from '../client.js';
-import { createNodeClient, envCredentials } from './index.js';
+import { createNodeClient, envCredentials, missingCredentialVariables } from './index.js';
 
 describe('envCredentials', () => {
   it('reads the official SDK variable names and the base URL', () => {
@@ -25,6 +25,14 @@ describe('envCredentials', () => {
     expect(err).toMatchObject({ code: 'unauthorized', details: { missing: ['SCENARIO_SDK_API_SECRET'] } });
     expect(JSON.stringify(err)).not.toContain('secret-key-value');
     expect((err as Error).message).not.toContain('secret-key-value');
+  });
+
+  it('says which variables are unset or blank, for a face that words its own message', () => {
+    expect(missingCredentialVariables({ SCENARIO_SDK_API_KEY: ' ', SCENARIO_SDK_API_SECRET: 's' })).toEqual([
+      'SCENARIO_SDK_API_KEY',
+    ]);
+    expect(missingCredentialVariables({})).toEqual(['SCENARIO_SDK_API_KEY', 'SCENARIO_SDK_API_SECRET']);
+    expect(missingCredentialVariables({ SCENARIO_SDK_API_KEY: 'k', SCENARIO_SDK_API_SECRET: 's' })).toEqual([]);
   });
 
   it('createNodeClient takes explicit credentials or the environment', () => {

@@ -9,7 +9,7 @@ export { createHttpTransport, type HttpTransportOptions } from './http-transport
 export { timerSleep, systemClock } from './sleep.js';
 export { createFileSink, safeFileName } from './file-sink.js';
 export { createJsonFileLedger } from './ledger.js';
-export { envCredentials, type ScenarioCredentials } from './env.js';
+export { envCredentials, missingCredentialVariables, type ScenarioCredentials } from './env.js';
 
 /** Real ports for Node: node:http with Basic auth, setTimeout sleeps, the system clock. */
 export const nodePorts = (

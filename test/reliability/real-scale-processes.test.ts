@@ -154,15 +154,21 @@ describe('a cancel, a prompt edit and a re-run, team limit 3', () => {
     Array.from({ length: CANCEL_ITEMS }, (_, i) => `real scale ${face} cancel video ${i}`);
 
   it('CLI, spawned: Ctrl-C, one prompt edited, the same command again: every video delivered, the old job named', async () => {
-    scaledRig = await startScaledRig({ teamConcurrencyLimit: 3 });
-    const fake = scaledRig.fake;
+    // One submit's answer is held 30 s (120 ms of real time here; its job runs meanwhile): Ctrl-C
+    // comes while it is in flight, so the next run must not pay for that video again either.
     const prompts = cancelPrompts('cli');
+    scaledRig = await startScaledRig({
+      teamConcurrencyLimit: 3,
+      submitAnswers: [{ delayMs: 30_000, jobCreated: 'before-answer', promptIncludes: prompts[2] }],
+    });
+    const fake = scaledRig.fake;
     const repo = await makeRepo('scale-cli-cancel');
     await writePrompts(repo, prompts);
     const args = ['render', '--out', 'out', '--timeout', String(TIMEOUT_MINUTES)];
+    const held = () => fake.state().submissions.find((s) => s.input.prompt === prompts[2] && s.jobId !== undefined);
     const first = await runCli(scaledRig, repo, args, 60_000, (child) => {
       const timer = setInterval(() => {
-        if (fake.state().jobIds.length >= 3) {
+        if (held() !== undefined && fake.state().jobIds.length >= 3) {
           clearInterval(timer);
           child.kill('SIGINT');
         }
@@ -170,6 +176,7 @@ describe('a cancel, a prompt edit and a re-run, team limit 3', () => {
       child.once('close', () => clearInterval(timer));
     });
     expect(first.code).not.toBe(0);
+    expect(held()?.status, 'stopped mid-submit').toBe(0);
     const oldJob = jobFor(fake, prompts[0]!)!;
     expect(oldJob).toMatch(/^job_/);
     const edited = [`${prompts[0]} edited`, ...prompts.slice(1)];

@@ -228,16 +228,22 @@ describe('a cancel, a prompt edit and a re-run, team limit 3', () => {
   });
 
   it('batch renderer: stopped, one prompt edited, run again: every video delivered, the old job named, nothing paid twice', async () => {
-    eventRig = await startEventRig({ teamConcurrencyLimit: 3 });
-    const fake = eventRig.fake;
+    // One submit's answer is held 30 s (its job runs meanwhile): the stop comes while that submit is
+    // in flight, so its outcome is unknown to the client, which must keep it as such for
+    // the next run instead of paying again.
     const prompts = cancelPrompts('batch');
+    eventRig = await startEventRig({
+      teamConcurrencyLimit: 3,
+      submitAnswers: [{ delayMs: 30_000, jobCreated: 'before-answer', promptIncludes: prompts[2] }],
+    });
+    const fake = eventRig.fake;
     const repo = await makeRepo('scale-batch-cancel');
     await writePrompts(repo, prompts);
-    // Stopped the moment the third job exists: its submit's answer may still be on its way, so that
-    // submit is ambiguous for the client, which must keep it as such for the next run.
+    const held = () => fake.state().submissions.find((s) => s.input.prompt === prompts[2] && s.jobId !== undefined);
     const ac = new AbortController();
+    // Polled in real time: the hold spans several jumps of the clock (the other jobs' first polls).
     const stopper = setInterval(() => {
-      if (fake.state().jobIds.length >= 3) ac.abort(new Error('stopped by the user'));
+      if (held() !== undefined) ac.abort(new Error('stopped by the user'));
     }, 1);
     let first;
     try {
@@ -245,6 +251,7 @@ describe('a cancel, a prompt edit and a re-run, team limit 3', () => {
     } finally {
       clearInterval(stopper);
     }
+    expect(held()?.status, 'stopped mid-submit').toBe(0);
     expect(first.result.interrupted).toBe(true);
     const oldJob = jobFor(fake, prompts[0]!)!;
     expect(oldJob).toMatch(/^job_/);

@@ -105,8 +105,6 @@ export class ScenarioError extends Error {
   }
 }
 
-export const isScenarioError = (e: unknown): e is ScenarioError => e instanceof ScenarioError;
-
 /** An `invalid_input` error: the caller's request cannot be sent as is (never retryable). */
 export const invalidInput = (message: string, field?: string, details?: Record<string, unknown>): ScenarioError =>
   new ScenarioError({

@@ -30,13 +30,13 @@ export interface UploadOptions {
 
 export const DEFAULT_INLINE_MAX_BYTES = 3_500_000;
 /** S3's minimum for every part but the last. */
-export const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
+const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 
 const invalid = (message: string, field = 'image'): ScenarioError => invalidInput(message, field);
 
 /** The image's MIME type: given, else sniffed from the bytes, else from the file name. */
-export const imageMimeType = (image: ImageBytes): string | undefined =>
+const imageMimeType = (image: ImageBytes): string | undefined =>
   image.mimeType ?? sniffImageType(image.bytes) ?? imageTypeFromName(image.fileName);
 
 /**

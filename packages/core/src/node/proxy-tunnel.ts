@@ -47,7 +47,7 @@ const PROXY_STATUS_HINTS: Record<number, string> = {
 };
 
 /** Opens `CONNECT authority` on `proxy`; resolves with the tunnel's socket once the proxy answered 2xx. */
-export const openTunnel = (proxy: ProxyServer, authority: string, signal?: AbortSignal): Promise<Socket> =>
+const openTunnel = (proxy: ProxyServer, authority: string, signal?: AbortSignal): Promise<Socket> =>
   new Promise<Socket>((resolve, reject) => {
     const headers: Record<string, string> = { host: authority };
     if (proxy.authorization !== undefined) headers['proxy-authorization'] = proxy.authorization;

@@ -19,6 +19,12 @@
  *
  * The same timers back `timers` (setTimeout/clearTimeout), for a transport's request timeouts:
  * a timeout waiting on an answer held on the clock fires when the clock reaches it.
+ *
+ * Limits: work that shows as no I/O request (a message to a worker, such as vitest loading a module
+ * for a dynamic import) looks idle, so a timer already due can fire during it; the product's own
+ * timers start from its own progress, so this only matters to a test that sets a timer before the
+ * work it means to interrupt (poll the fake's state instead). Wall-time figures are unaffected
+ * unless such work falls between a job's end and the client's noticing it.
  */
 import type { ClockPort, SleepPort } from '../ports.js';
 

@@ -18,7 +18,8 @@ export interface VirtualTime {
 /**
  * Virtual time over a manual clock (for example the fake API's): the core's sleeps move the clock
  * instead of waiting, so a ten-minute render runs in milliseconds, deterministically. No timer is
- * ever created.
+ * ever created. Every sleep moves the clock, so concurrent sleepers add up: to measure the wall time
+ * of many renders at once, use the discrete-event `createEventTime` (event-time.ts).
  */
 export const createVirtualTime = (clock: ManualClockLike): VirtualTime => {
   const sleeps: number[] = [];

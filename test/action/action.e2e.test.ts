@@ -348,6 +348,41 @@ describe('the GitHub Action bundle, as the runner runs it', () => {
     }
   }, 120_000);
 
+  it('artifact-per-video: each MP4 is its own artifact, not zipped, and its summary row links to it', async () => {
+    const dirs = await checkout({
+      'prompts/owl.yml': 'prompt: An owl made of cells blinks\nimage: images/cells.png\nresolution: 480p\n',
+      'prompts/fox.yml': 'prompt: A gradient fox runs\nimage: images/gradient.png\nresolution: 480p\n',
+    });
+    const result = await run(dirs, { inputs: { 'artifact-per-video': 'true' } });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(
+      gh.artifacts
+        .filter((a) => a.finalized)
+        .map((a) => a.name)
+        .sort(),
+      result.stdout,
+    ).toEqual(['fox.mp4', 'owl.mp4', 'scenario-videos']);
+    // The manifest alone in the zip named by artifact-name (the outputs point to it).
+    const { artifact, entries, manifest } = artifactFiles();
+    expect(Object.keys(entries)).toEqual(['manifest.json']);
+    expect(result.outputs['artifact-id']).toBe(String(artifact.id));
+    for (const v of manifest.videos) {
+      // Each MP4 stored as it is: the same bytes as on disk, from the job the manifest names.
+      const own = gh.artifacts.find((a) => a.name === v.file)!;
+      expect(own.mimeType).toBe('video/mp4');
+      const onDisk = await readFile(path.join(dirs.workspace, 'scenario-videos', v.file!));
+      expect(Buffer.compare(own.bytes!, onDisk)).toBe(0);
+      expectVideosFromTheirJobs({ [v.file!]: new Uint8Array(own.bytes!) }, [v]);
+      expect(result.summary).toMatch(
+        new RegExp(
+          `^\\| ${v.name} \\| .*\\| \\[${v.file!.replace('.', '\\.')}\\]\\(https://[^)]+/artifacts/${own.id}\\) \\|$`,
+          'm',
+        ),
+      );
+    }
+    expect(result.summary).toContain('Artifacts: one per video, unzipped');
+  }, 90_000);
+
   it('leaks no credential into stdout, stderr, the summary, outputs, manifests or artifacts, and the fake saw no client mistakes', async () => {
     expect(seen.length).toBeGreaterThan(10);
     for (const { what, text } of seen) {

@@ -25,12 +25,16 @@ export interface RunContext {
 }
 
 export interface ArtifactPort {
-  /** Upload `files` (absolute paths under `rootDirectory`) as one zip artifact named `name`. */
+  /**
+   * Upload `files` (absolute paths under `rootDirectory`) as one zip artifact named `name`; with
+   * `archive: false`, one file as it is, not zipped (upload-artifact v7's `archive: false`, the
+   * toolkit's `skipArchive`), in which case `name` must be that file's name (GitHub names it so).
+   */
   upload(
     name: string,
     files: string[],
     rootDirectory: string,
-    options: { retentionDays?: number },
+    options: { retentionDays?: number; archive?: boolean },
   ): Promise<{ id: number | undefined; size: number | undefined }>;
 }
 

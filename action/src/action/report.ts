@@ -95,6 +95,8 @@ function artifactCell(v: ManifestVideo, ctx: ReportContext): string {
   if (!v.file || (v.status !== 'rendered' && v.status !== 'skipped')) return '—';
   const own = ctx.videoArtifacts?.get(v.name);
   if (own) return own.url ? `[${cell(own.name)}](${own.url})` : cell(own.name);
+  // One artifact per video, and this one's upload failed (the log says why): it is not in the zip either.
+  if (ctx.videoArtifacts) return 'not uploaded';
   if (!ctx.artifact) return '—';
   const label = `${cell(ctx.artifact.name)}/${cell(v.file)}`;
   return ctx.artifact.url ? `[${label}](${ctx.artifact.url})` : label;

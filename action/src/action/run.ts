@@ -3,8 +3,9 @@ import path from 'node:path';
 import { discoverPromptFiles } from '../batch/discover.js';
 import type { BatchEvent } from '../batch/events.js';
 import { contentHash } from '../batch/hash.js';
-import { MANIFEST_FILE, summarize, writeJsonAtomic, type Manifest, type ManifestVideo } from '../batch/manifest.js';
+import { summarize, writeJsonAtomic, type Manifest, type ManifestVideo } from '../batch/manifest.js';
 import { DRY_RUN_MANIFEST_FILE, LEDGER_FILE, renderBatch } from '../batch/render.js';
+import { uploadVideos } from './artifacts.js';
 import type { PlannedVideo } from './cache.js';
 import { describeConcurrency, InputError, readInputs, type ActionInputs } from './inputs.js';
 import { cachePath } from './paths.js';
@@ -336,34 +337,20 @@ async function render(
   annotate(deps, manifest);
   warnUnmatched(deps, unmatched, manifest);
 
-  // 5. Upload every finished video (also when others failed) with the manifest, uncompressed: MP4 is compressed.
+  // 5. Upload every finished video (also when others failed) with the manifest (artifacts.ts).
   let artifact: ReportContext['artifact'];
+  let videoArtifacts: ReportContext['videoArtifacts'];
   let uploadFailed = false;
   const delivered = manifest.videos.filter((v) => (v.status === 'rendered' || v.status === 'skipped') && v.file);
   if (!inputs.dryRun && (delivered.length > 0 || inputs.shard !== undefined)) {
     if (!deps.artifact) {
       log.warning(`No artifact service in this run (not on a GitHub runner?): the videos are in ${outFromWorkspace}/.`);
     } else {
-      const files = [...delivered.map((v) => path.join(outDir, v.file!)), path.join(outDir, MANIFEST_FILE)];
-      try {
-        const uploaded = await deps.artifact.upload(inputs.artifactName, files, outDir, {
-          ...(inputs.retentionDays !== undefined ? { retentionDays: inputs.retentionDays } : {}),
-        });
-        artifact = {
-          name: inputs.artifactName,
-          url: uploaded.id !== undefined ? artifactUrl(deps, uploaded.id) : undefined,
-          ...(uploaded.id !== undefined ? { id: uploaded.id } : {}),
-        };
-        log.info(
-          `Uploaded ${delivered.length} video(s) as artifact ${inputs.artifactName} (id ${uploaded.id ?? '?'}).`,
-        );
-      } catch (e) {
-        uploadFailed = true;
-        log.error(
-          `Could not upload the artifact ${inputs.artifactName}: ${message(e)}. The videos are in ${outFromWorkspace}/ ` +
-            'and in the cache; a re-run restores them without rendering again.',
-        );
-      }
+      ({
+        artifact,
+        videoArtifacts,
+        failed: uploadFailed,
+      } = await uploadVideos(deps, deps.artifact, inputs, delivered, outDir, outFromWorkspace));
     }
   }
 
@@ -372,6 +359,7 @@ async function render(
     manifest,
     durations,
     artifact,
+    ...(videoArtifacts ? { videoArtifacts } : {}),
     mode: inputs.dryRun ? 'dry-run' : 'render',
     interrupted,
   });
@@ -398,12 +386,6 @@ async function render(
     return FAILED;
   }
   return OK;
-}
-
-function artifactUrl(deps: ActionDeps, id: number): string | undefined {
-  const repo = deps.context.repository;
-  if (!repo) return undefined;
-  return `${deps.context.serverUrl.replace(/\/+$/, '')}/${repo.owner}/${repo.repo}/actions/runs/${deps.context.runId}/artifacts/${id}`;
 }
 
 /** Errors at the file and line of each bad prompt file (the runner shows at most 10; the summary lists all). */

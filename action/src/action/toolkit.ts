@@ -1,5 +1,6 @@
 // The one file that talks to the GitHub Actions toolkit: it adapts @actions/core, artifact, cache and
 // github to the small ports run() takes, so run() can be tested with plain fakes.
+import path from 'node:path';
 import * as core from '@actions/core';
 import type * as GitHub from '@actions/github';
 import { readRunContext } from './context.js';
@@ -55,9 +56,13 @@ export function toolkitDeps(env: NodeJS.ProcessEnv = process.env): ActionDeps {
             // attempt uploaded under this name would refuse this one (409): this attempt's result, which
             // resumed the earlier one's jobs, replaces it, as upload-artifact's `overwrite` does.
             if (context.runAttempt > 1) await client.deleteArtifact(name).catch(() => undefined);
-            // MP4 is already compressed: store it as is (level 0) instead of spending minutes deflating it.
+            // MP4 is already compressed: store it as is (level 0) instead of spending minutes deflating it;
+            // or not zipped at all, one file per artifact (`skipArchive` names it by the file).
+            if (options.archive === false && (files.length !== 1 || path.basename(files[0]!) !== name)) {
+              throw new Error(`an unzipped artifact is one file named as the artifact (${name})`);
+            }
             const result = await client.uploadArtifact(name, files, rootDirectory, {
-              compressionLevel: 0,
+              ...(options.archive === false ? { skipArchive: true } : { compressionLevel: 0 }),
               ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
             });
             return { id: result.id, size: result.size };

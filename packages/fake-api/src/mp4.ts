@@ -1,5 +1,6 @@
 /**
- * Fake output videos: the committed base clip, then a top-level `free` box whose payload names the
+ * Fake output videos: the job's clip (made to follow its request by `fake-clip.ts`; the committed
+ * base clip for anything else), then a top-level `free` box whose payload names the
  * job (`{jobId, assetId, input}`), then optionally a `skip` box of zeros that pads the file to a
  * requested size. Players and ffprobe ignore `free`/`skip` boxes, so the file stays a real, playable
  * MP4, while a test can tell which job a downloaded file came from (`readFakeVideoIdentity`).
@@ -41,14 +42,14 @@ function box(type: string, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-/** Base clip + identity box (+ padding to at least `minBytes`). */
-export function composeFakeVideo(identity: FakeVideoIdentity, minBytes = 0): VirtualFile {
+/** A clip (the base clip by default) + identity box (+ padding to at least `minBytes`). */
+export function composeFakeVideo(identity: FakeVideoIdentity, minBytes = 0, clip: Buffer = BASE_CLIP): VirtualFile {
   const idBox = box('free', Buffer.from(IDENTITY_MAGIC + JSON.stringify(identity), 'utf8'));
   const segments: Segment[] = [
-    { start: 0, data: BASE_CLIP },
-    { start: BASE_CLIP.length, data: idBox },
+    { start: 0, data: clip },
+    { start: clip.length, data: idBox },
   ];
-  let size = BASE_CLIP.length + idBox.length;
+  let size = clip.length + idBox.length;
   if (minBytes > size) {
     // A box is at least its 8-byte header; past 4 GiB it needs the 64-bit `largesize` form.
     const boxSize = Math.max(8, minBytes - size);

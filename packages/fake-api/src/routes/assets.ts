@@ -6,6 +6,7 @@ import { detectImage } from '../images.js';
 import { BASE_CLIP, composeFakeVideo, bytesFile, type VirtualFile } from '../mp4.js';
 import { BASE_CLIP_PROPS } from '../base-clip.js';
 import type { AssetRecord } from '../state.js';
+import { clipForJob, type FakeClip } from '../fake-clip.js';
 
 /** The docs: "small images (< 6MB)" go through `/assets`; bigger ones through `/uploads`. */
 export const MAX_ASSET_IMAGE_BYTES = 6 * 1024 * 1024;
@@ -13,12 +14,22 @@ export const MAX_ASSET_IMAGE_BYTES = 6 * 1024 * 1024;
 /** The documented (and misleading) answer for a missing, non-image or too-large `image`. */
 const NO_IMAGE = "Either 'image' or 'canvas' must be provided";
 
+/** The clip a generated video starts with: made from its job's request (first frame, size, length). */
+function generatedClip(app: App, asset: AssetRecord): FakeClip | undefined {
+  const job = asset.jobId ? app.store.jobs.get(asset.jobId) : undefined;
+  if (!job) return undefined;
+  const imageId = job.input.image;
+  const image = typeof imageId === 'string' ? app.store.assets.get(imageId) : undefined;
+  return clipForJob(job.input, image?.kind === 'image' ? image : undefined);
+}
+
 /** The bytes a CDN download of this asset serves: stored, or composed for a generated video. */
 export function assetFile(app: App, asset: AssetRecord): VirtualFile {
   if (asset.data) return bytesFile(asset.data);
   const job = asset.jobId ? app.store.jobs.get(asset.jobId) : undefined;
-  if (!job) return bytesFile(BASE_CLIP);
-  return composeFakeVideo({ jobId: job.jobId, assetId: asset.id, input: job.input }, job.videoBytes);
+  const clip = generatedClip(app, asset);
+  if (!job || !clip) return bytesFile(BASE_CLIP);
+  return composeFakeVideo({ jobId: job.jobId, assetId: asset.id, input: job.input }, job.videoBytes, clip.bytes);
 }
 
 /** A freshly signed URL on every call, like the real API; `expired` backdates it (fault). */
@@ -31,11 +42,12 @@ export function assetJson(app: App, asset: AssetRecord, now: number, expired = f
   const size = assetFile(app, asset).size;
   const created = new Date(asset.availableAt).toISOString();
   const isVideo = asset.source === 'generated';
-  const video = isVideo
+  const props = isVideo ? (generatedClip(app, asset)?.props ?? BASE_CLIP_PROPS) : undefined;
+  const video = props
     ? {
-        ...BASE_CLIP_PROPS,
+        ...props,
         size,
-        bitrate: Math.round((size * 8) / BASE_CLIP_PROPS.duration),
+        bitrate: Math.round((size * 8) / props.duration),
       }
     : undefined;
   const job = asset.jobId ? app.store.jobs.get(asset.jobId) : undefined;

@@ -1,0 +1,142 @@
+/**
+ * The video a fake job makes, following its request as Wan 2.2 would, scaled down so tests stay
+ * fast: the first frame is the input image (or, prompt-only, a picture drawn from the prompt), the
+ * frame has the image's aspect ratio at the requested resolution's area (720p: 1280 × 720 for 16:9),
+ * divided by `CLIP_SCALE`, and the clip has `numFrames` frames at `framesPerSecond`, the camera
+ * slowly zooming in. So `pnpm demo` shows a user their own picture moving, for the length they asked.
+ *
+ * Clips are deterministic (the same request gives the same bytes, so an asset's size never changes)
+ * and cached per input image and request, in a bounded cache.
+ */
+import { WAN_PARAMS } from '@scenario-video/core';
+import { MAX_FRAMES, encodeClip, type MotionField } from './h264.js';
+import { detectImage } from './images.js';
+import { muxMp4 } from './mp4-mux.js';
+import { decodeImage, drawPicture, resize, toYuv420, type Rgb } from './picture.js';
+
+/** What ffprobe reports for a clip (and what the asset's `properties` say). */
+export interface ClipProps {
+  width: number;
+  height: number;
+  /** Seconds. */
+  duration: number;
+  frameRate: number;
+  nbFrames: number;
+  codecName: 'h264';
+}
+
+export interface FakeClip {
+  bytes: Buffer;
+  props: ClipProps;
+}
+
+/** The clip is the real size divided by this (720p 16:9: 160 × 90). */
+export const CLIP_SCALE = 8;
+
+/** Pixels of each resolution (Wan 2.2: 1280 × 720 and 832 × 480 for 16:9). */
+const AREA: Readonly<Record<string, number>> = { '720p': 1280 * 720, '480p': 832 * 480 };
+
+/** How far the camera has zoomed in by the last frame. */
+const ZOOM = 0.15;
+
+export interface ClipRequest {
+  /** The first frame's bytes (any image format; PNG and JPEG are drawn, others only sized). */
+  image?: Buffer;
+  /** Draws the picture when there is no readable image. */
+  seed: string;
+  input: Record<string, unknown>;
+}
+
+const intIn = (v: unknown, min: number, max: number, fallback: number): number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fallback;
+
+const even = (n: number): number => Math.max(16, 2 * Math.round(n / 2));
+
+/** The clip's size for an image of `aspect` (width ÷ height) at `resolution`. */
+export function clipSize(resolution: unknown, aspect: number): { width: number; height: number } {
+  const area = AREA[typeof resolution === 'string' ? resolution : ''] ?? AREA[WAN_PARAMS.resolution.default]!;
+  const a = Math.min(4, Math.max(1 / 4, Number.isFinite(aspect) && aspect > 0 ? aspect : 16 / 9));
+  return {
+    width: even(Math.sqrt(area * a) / CLIP_SCALE),
+    height: even(Math.sqrt(area / a) / CLIP_SCALE),
+  };
+}
+
+/** Frame `i` of `count`: every macroblock's vector toward the centre for a zoom of `1 + ZOOM · ease`. */
+const zoomField = (i: number, count: number, width: number, height: number): MotionField => {
+  const t = count > 1 ? i / (count - 1) : 0;
+  const zoom = 1 + ZOOM * t * t * (3 - 2 * t);
+  const k = 1 / zoom - 1;
+  return (mbX, mbY) => [
+    Math.round(4 * (mbX * 16 + 8 - width / 2) * k),
+    Math.round(4 * (mbY * 16 + 8 - height / 2) * k),
+  ];
+};
+
+export function renderClip(request: ClipRequest): FakeClip {
+  const { input } = request;
+  const decoded: Rgb | undefined = request.image ? decodeImage(request.image) : undefined;
+  const info = request.image && !decoded ? detectImage(request.image) : undefined;
+  const aspect = decoded
+    ? decoded.width / decoded.height
+    : info?.width && info.height
+      ? info.width / info.height
+      : 16 / 9;
+  const { width, height } = clipSize(input.resolution, aspect);
+  const frames = intIn(input.numFrames, 1, MAX_FRAMES, WAN_PARAMS.numFrames.default);
+  const framesPerSecond = intIn(input.framesPerSecond, 1, 120, WAN_PARAMS.framesPerSecond.default);
+  const first = decoded ? resize(decoded, width, height) : drawPicture(request.seed, width, height);
+  const motion = Array.from({ length: frames - 1 }, (_, i) => zoomField(i + 1, frames, width, height));
+  const clip = encodeClip(toYuv420(first), { width, height, framesPerSecond, motion });
+  return {
+    bytes: muxMp4(clip, { width, height, framesPerSecond }),
+    props: {
+      width,
+      height,
+      duration: frames / framesPerSecond,
+      frameRate: framesPerSecond,
+      nbFrames: frames,
+      codecName: 'h264',
+    },
+  };
+}
+
+/** Clips by first frame (an image asset's record, or `PROMPT_ONLY`) and then by request. */
+const cache = new WeakMap<object, Map<string, FakeClip>>();
+const PROMPT_ONLY = {};
+/** Per first frame: a few requests (sizes, lengths) are kept, the oldest forgotten first. */
+const PER_IMAGE = 16;
+
+/**
+ * The clip of a job: `image` is the job's first-frame asset record (its `data` the uploaded bytes),
+ * absent for a prompt-only request. Computed once per image and request.
+ */
+export function clipForJob(input: Record<string, unknown>, image: { data?: Buffer } | undefined): FakeClip {
+  const owner = image ?? PROMPT_ONLY;
+  const key = JSON.stringify([
+    image ? '' : String(input.prompt ?? ''),
+    input.resolution ?? null,
+    input.numFrames ?? null,
+    input.framesPerSecond ?? null,
+  ]);
+  let clips = cache.get(owner);
+  if (!clips) {
+    clips = new Map();
+    cache.set(owner, clips);
+  }
+  const hit = clips.get(key);
+  if (hit) {
+    clips.delete(key);
+    clips.set(key, hit);
+    return hit;
+  }
+  const clip = renderClip({
+    ...(image?.data ? { image: image.data } : {}),
+    seed: String(input.prompt ?? ''),
+    input,
+  });
+  clips.set(key, clip);
+  const limit = owner === PROMPT_ONLY ? 4 * PER_IMAGE : PER_IMAGE;
+  if (clips.size > limit) clips.delete(clips.keys().next().value!);
+  return clip;
+}

@@ -6,8 +6,9 @@
  * slowly zooming in. So `pnpm demo` shows a user their own picture moving, for the length they asked.
  *
  * Clips are deterministic (the same request gives the same bytes, so an asset's size never changes)
- * and cached per input image and request, in a bounded cache.
+ * and kept in a small cache keyed by content.
  */
+import { createHash } from 'node:crypto';
 import { WAN_PARAMS } from '@scenario-video/core';
 import { MAX_FRAMES, encodeClip, type MotionField } from './h264.js';
 import { detectImage } from './images.js';
@@ -101,42 +102,37 @@ export function renderClip(request: ClipRequest): FakeClip {
   };
 }
 
-/** Clips by first frame (an image asset's record, or `PROMPT_ONLY`) and then by request. */
-const cache = new WeakMap<object, Map<string, FakeClip>>();
-const PROMPT_ONLY = {};
-/** Per first frame: a few requests (sizes, lengths) are kept, the oldest forgotten first. */
-const PER_IMAGE = 16;
+/** Recent clips by request (first frame's content, resolution, frames, rate): bounded, oldest out first. */
+const cache = new Map<string, FakeClip>();
+const CACHE_SIZE = 64;
+/** The SHA-1 of each image asset's bytes, computed once per asset record. */
+const digests = new WeakMap<object, string>();
+
+const digestOf = (image: { data: Buffer }): string => {
+  let digest = digests.get(image);
+  if (digest === undefined) {
+    digest = createHash('sha1').update(image.data).digest('hex');
+    digests.set(image, digest);
+  }
+  return digest;
+};
 
 /**
  * The clip of a job: `image` is the job's first-frame asset record (its `data` the uploaded bytes),
- * absent for a prompt-only request. Computed once per image and request.
+ * absent for a prompt-only request. Computed once per first frame and request; the cache is keyed by
+ * content, so many jobs of one image share one clip and memory stays bounded however many jobs run.
  */
 export function clipForJob(input: Record<string, unknown>, image: { data?: Buffer } | undefined): FakeClip {
-  const owner = image ?? PROMPT_ONLY;
-  const key = JSON.stringify([
-    image ? '' : String(input.prompt ?? ''),
-    input.resolution ?? null,
-    input.numFrames ?? null,
-    input.framesPerSecond ?? null,
-  ]);
-  let clips = cache.get(owner);
-  if (!clips) {
-    clips = new Map();
-    cache.set(owner, clips);
-  }
-  const hit = clips.get(key);
+  const seed = image?.data ? `image:${digestOf(image as { data: Buffer })}` : `prompt:${String(input.prompt ?? '')}`;
+  const key = JSON.stringify([seed, input.resolution ?? null, input.numFrames ?? null, input.framesPerSecond ?? null]);
+  const hit = cache.get(key);
   if (hit) {
-    clips.delete(key);
-    clips.set(key, hit);
+    cache.delete(key);
+    cache.set(key, hit);
     return hit;
   }
-  const clip = renderClip({
-    ...(image?.data ? { image: image.data } : {}),
-    seed: String(input.prompt ?? ''),
-    input,
-  });
-  clips.set(key, clip);
-  const limit = owner === PROMPT_ONLY ? 4 * PER_IMAGE : PER_IMAGE;
-  if (clips.size > limit) clips.delete(clips.keys().next().value!);
+  const clip = renderClip({ ...(image?.data ? { image: image.data } : {}), seed, input });
+  cache.set(key, clip);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return clip;
 }

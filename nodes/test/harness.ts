@@ -50,6 +50,12 @@ export interface RunOptions {
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
+	/**
+	 * Timers for the request `timeout` (default: the socket's inactivity timeout, real time). A test
+	 * on virtual time passes its own, so a timeout waiting on an answer the fake holds on its clock
+	 * fires on that clock.
+	 */
+	timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
 }
 
 export interface RunContext {
@@ -122,6 +128,7 @@ const requestOnce = (
 	options: IHttpRequestOptions,
 	record: (r: RecordedRequest) => void,
 	withCredential: boolean,
+	timers?: RunOptions['timers'],
 ): Promise<FullResponse> =>
 	new Promise((resolve, reject) => {
 		const url = withQuery(
@@ -147,10 +154,14 @@ const requestOnce = (
 			headers,
 			signal: options.abortSignal as AbortSignal | undefined,
 		});
-		if (options.timeout)
-			req.setTimeout(options.timeout, () =>
-				req.destroy(Object.assign(new Error('timeout'), { code: 'ECONNABORTED' })),
-			);
+		const timedOut = () =>
+			req.destroy(Object.assign(new Error('timeout'), { code: 'ECONNABORTED' }));
+		if (options.timeout && timers) {
+			const handle = timers.setTimeout(timedOut, options.timeout);
+			const clear = () => timers.clearTimeout(handle);
+			req.once('response', clear);
+			req.once('close', clear);
+		} else if (options.timeout) req.setTimeout(options.timeout, timedOut);
 		req.on('error', reject);
 		req.on('response', async (res) => {
 			const status = res.statusCode ?? 0;
@@ -216,7 +227,7 @@ export const createContext = (options: RunOptions): RunContext => {
 	let binaryCount = 0;
 
 	const httpRequest = async (o: IHttpRequestOptions, withCredential = false): Promise<unknown> => {
-		const res = await requestOnce(o, (r) => requests.push(r), withCredential);
+		const res = await requestOnce(o, (r) => requests.push(r), withCredential, options.timers);
 		return o.returnFullResponse ? res : res.body;
 	};
 

@@ -72,5 +72,8 @@ function formatSummary(
       `${swept.hits.length} secret hits in ${swept.files} files / ${swept.bytes} bytes, ` +
       `${hazards} Authorization headers at the CDN`,
     ...(scale.length > 0 ? [`real scale (2–10 min renders): ${scale.join('; ')}`] : []),
+    ...(counts['real-scale-failures']
+      ? [`issue 14's failures at real scale: ${num(counts['real-scale-failures'].fixed)} of 5 shown fixed`]
+      : []),
   ].join('\n');
 }

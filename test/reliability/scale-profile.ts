@@ -85,7 +85,7 @@ export function judgeVideo(
 }
 
 export function report(face: string, fake: FakeScenario, limit: number, items: number, o: Outcome, ratio: boolean) {
-  const f = figures(face, fake.state(), { items, limit, ...o });
+  const f = figures(face, fake.state(), { items, limit, ...o, wallOverIdealAsserted: ratio });
   printed.push(f);
   process.stdout.write(`${formatFigures(f)}\n`);
   expect(o.lost.join('\n'), 'every video delivered or reported with its job id').toBe('');

@@ -66,6 +66,8 @@ export interface ProfileFigures {
   wallMs: number;
   idealMs: number;
   wallOverIdeal: number;
+  /** Whether this run holds wall ÷ ideal to the bound (not with answers held late on purpose). */
+  wallOverIdealAsserted: boolean;
 }
 
 /** Every request the fake answered (API and CDN). */
@@ -79,7 +81,14 @@ export const totalRequests = (state: FakeState) => Object.values(state.requests)
 export function figures(
   face: string,
   state: FakeState,
-  o: { items: number; limit: number; delivered: number; reportedWithJobId: number; jobIds: string[] },
+  o: {
+    items: number;
+    limit: number;
+    delivered: number;
+    reportedWithJobId: number;
+    jobIds: string[];
+    wallOverIdealAsserted: boolean;
+  },
 ): ProfileFigures {
   const paid = state.submissions.filter((s) => !s.dryRun && s.jobId !== undefined);
   const byJob = new Map(paid.map((s) => [s.jobId!, s]));
@@ -113,6 +122,7 @@ export function figures(
     wallMs: wall,
     idealMs: ideal,
     wallOverIdeal: ideal > 0 ? Math.round((wall / ideal) * 1000) / 1000 : Number.NaN,
+    wallOverIdealAsserted: o.wallOverIdealAsserted,
   };
 }
 
@@ -122,4 +132,5 @@ export const formatFigures = (f: ProfileFigures) =>
   `${f.requestsPerVideo} requests per video (${Object.entries(f.perRoute)
     .map(([r, n]) => `${r} ${n}`)
     .join(', ')}), wall ${(f.wallMs / 60_000).toFixed(1)} min ÷ ideal ` +
-  `${(f.idealMs / 60_000).toFixed(1)} min = ${f.wallOverIdeal}`;
+  `${(f.idealMs / 60_000).toFixed(1)} min = ${f.wallOverIdeal}` +
+  (f.wallOverIdealAsserted ? '' : ' (not bounded: answers held late on purpose, or a stop and re-run)');

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type * as GitHub from '@actions/github';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readRunContext } from './context.js';
 
 const KEYS = [
@@ -40,7 +40,14 @@ async function toolkitView(env: Record<string, string | undefined>) {
   // The toolkit's own Context class, constructed now (it reads process.env in its constructor).
   const file = new URL('context.js', import.meta.resolve('@actions/github')).href;
   const { Context } = (await import(file)) as { Context: new () => typeof GitHub.context };
-  const context = new Context();
+  // For a missing event file the toolkit prints a line to stdout; ours stays silent. Keep the test output clean.
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  let context: typeof GitHub.context;
+  try {
+    context = new Context();
+  } finally {
+    write.mockRestore();
+  }
   let repository: { owner: string; repo: string } | undefined;
   try {
     repository = context.repo;

@@ -315,6 +315,32 @@ describe('a render sharded over a matrix, then merged', () => {
     expect(gh.artifacts.some((a) => a.name === 'scenario-videos')).toBe(false);
   }, 120_000);
 
+  it('with artifact-per-video shards, the merge lists every video, links each to its own artifact, and deletes only the shard zips', async () => {
+    runId++;
+    gh.newRun();
+    const before = paid().length;
+    const shards = await shardJobs(PROMPTS, { 'artifact-per-video': 'true' });
+    for (const r of shards) expect(r.code, r.stdout).toBe(0);
+    expect(paid().length).toBe(before); // restored from the cache, uploaded one artifact per video
+    const merged = await job('merge', {}, { action: 'merge', inputs: { 'delete-merged': 'true' } });
+    expect(merged.code, merged.stdout + merged.stderr).toBe(0);
+    const { entries, manifest } = artifact('scenario-videos');
+    expect(Object.keys(entries)).toEqual(['manifest.json']);
+    expect(manifest.videos.map((v) => v.name)).toEqual(NAMES);
+    for (const name of NAMES) {
+      const own = gh.artifacts.find((a) => a.name === `${name}.mp4` && a.finalized);
+      expect(own, `artifact ${name}.mp4`).toBeDefined();
+      expect(merged.summary).toContain(
+        `[${name}.mp4](https://github.com/octo/demo/actions/runs/${runId}/artifacts/${own!.id})`,
+      );
+      const v = manifest.videos.find((x) => x.name === name)!;
+      expect(readFakeVideoIdentity(new Uint8Array(own!.bytes!)).jobId).toBe(v.jobId);
+    }
+    // delete-merged: the shards' zips are gone, the videos' own artifacts stay.
+    expect(gh.artifacts.filter((a) => /^scenario-videos-\d-of-3$/.test(a.name))).toEqual([]);
+    expect(gh.artifacts.filter((a) => a.name.endsWith('.mp4'))).toHaveLength(12);
+  }, 120_000);
+
   it('leaks no credential anywhere', () => {
     for (const text of seen)
       for (const secret of [API_KEY, API_SECRET, BASIC]) expect(text.includes(secret)).toBe(false);

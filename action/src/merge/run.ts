@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readManifest, writeManifest, type Manifest } from '../batch/manifest.js';
 import { InputError } from '../action/inputs.js';
@@ -81,7 +81,8 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
   }
 
   // 1. The shards' artifacts of this run (the merged one of an earlier attempt is not a shard).
-  const found = (await artifacts.list()).filter((a) => a.name !== inputs.artifactName && inputs.pattern.test(a.name));
+  const all = await artifacts.list();
+  const found = all.filter((a) => a.name !== inputs.artifactName && inputs.pattern.test(a.name));
   found.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   log.info(
     `Shard artifacts matching ${inputs.patternText}: ${found.length > 0 ? found.map((a) => a.name).join(', ') : 'none'}.`,
@@ -94,7 +95,13 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
     await mkdir(dir, { recursive: true });
     await artifacts.download(a.id, dir);
     const files = new Set((await readdir(dir, { withFileTypes: true })).filter((f) => f.isFile()).map((f) => f.name));
-    results.push({ artifact: a.name, manifest: await readManifest(dir), files, dir });
+    const manifest = await readManifest(dir);
+    // A shard run with artifact-per-video uploaded each MP4 as its own artifact, named by its file, and only
+    // the manifest in its zip: those videos are there too, and stay where they are.
+    for (const v of manifest?.videos ?? []) {
+      if (v.file && !files.has(v.file) && all.some((x) => x.name === v.file)) files.add(v.file);
+    }
+    results.push({ artifact: a.name, manifest, files, dir });
   }
 
   // 3. Check and combine: a missing shard, a video twice or a missing file fails the merge, naming it.
@@ -125,10 +132,18 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const dirOf = new Map(results.map((r) => [r.artifact, r.dir]));
   const delivered: string[] = [];
+  /** Videos that are artifacts of their own (artifact-per-video shards), by video name. */
+  const own = new Map<string, { name: string; id: number }>();
   for (const { video, artifact } of combined.videos) {
     if ((video.status !== 'rendered' && video.status !== 'skipped') || !video.file) continue;
     const target = path.join(outDir, video.file);
-    await move(path.join(dirOf.get(artifact)!, video.file), target);
+    const downloaded = path.join(dirOf.get(artifact)!, video.file);
+    const alone = all.find((x) => x.name === video.file);
+    if (alone && !(await isFile(downloaded))) {
+      own.set(video.name, alone);
+      continue;
+    }
+    await move(downloaded, target);
     delivered.push(target);
   }
   const manifestPath = await writeManifest(outDir, manifest);
@@ -160,12 +175,27 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
     log.info(`Deleted the ${combined.shards.length} shard artifact(s): ${inputs.artifactName} holds every video.`);
   }
 
+  // Each summary row links to where its video is: its own artifact, or the merged one.
+  let videoArtifacts: ReportContext['videoArtifacts'];
+  if (own.size > 0) {
+    const links = new Map<string, { name: string; url: string | undefined; id?: number }>();
+    for (const { video } of combined.videos) {
+      const alone = own.get(video.name);
+      if (alone) links.set(video.name, { ...alone, url: artifactUrl(deps.context, alone.id) });
+      else if (artifact && video.file && (video.status === 'rendered' || video.status === 'skipped'))
+        links.set(video.name, { name: `${artifact.name}/${video.file}`, url: artifact.url });
+    }
+    videoArtifacts = links;
+    log.info(`${own.size} video(s) stay the artifacts of their own that their shard uploaded (artifact-per-video).`);
+  }
+
   // 6. Outputs, the job summary and the PR comment, as the render action writes them.
   setOutputs(deps, manifest, manifestPath, outFromWorkspace, artifact);
   const report: ReportContext = {
     manifest,
     durations: new Map(),
     artifact,
+    ...(videoArtifacts ? { videoArtifacts } : {}),
     mode: 'render',
     interrupted: manifest.totals.interrupted > 0,
     note: `Merged ${combined.shards.length} shard(s): ${shardList}.`,
@@ -201,6 +231,12 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
   }
   return OK;
 }
+
+const isFile = (file: string): Promise<boolean> =>
+  stat(file).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 
 /** Move a downloaded video into place: a rename on one file system, a copy across two. */
 async function move(from: string, to: string): Promise<void> {

@@ -88,6 +88,16 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
     `Shard artifacts matching ${inputs.patternText}: ${found.length > 0 ? found.map((a) => a.name).join(', ') : 'none'}.`,
   );
 
+  // A pull request from a fork gets no secrets: its shards only validated, and uploaded nothing to merge.
+  if (found.length === 0 && fromFork(deps.context.payload)) {
+    log.notice(
+      'Pull request from a fork: the shards got no Scenario credentials, so they only validated the prompt files ' +
+        '(see their job summaries). Nothing to merge.',
+      { title: 'Scenario videos: nothing to merge' },
+    );
+    return OK;
+  }
+
   // 2. Download each into a folder of its own and read its manifest.
   const results: Array<ShardResult & { dir: string }> = [];
   for (const [i, a] of found.entries()) {
@@ -307,6 +317,17 @@ async function comment(deps: MergeDeps, inputs: MergeInputs, report: ReportConte
       `Could not comment on pull request #${number}: ${message(e)}. The workflow needs \`permissions: pull-requests: write\`.`,
     );
   }
+}
+
+/** A pull request whose head is another repository (a fork): GitHub passes it no secrets. */
+function fromFork(payload: Record<string, unknown>): boolean {
+  const pr = payload as {
+    pull_request?: { head?: { repo?: { full_name?: string; fork?: boolean } | null } };
+    repository?: { full_name?: string };
+  };
+  const head = pr.pull_request?.head?.repo;
+  if (!head) return false;
+  return head.fork === true || (head.full_name !== undefined && head.full_name !== pr.repository?.full_name);
 }
 
 function artifactUrl(context: RunContext, id: number): string | undefined {

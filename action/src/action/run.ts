@@ -30,6 +30,9 @@ const FAILED = 1;
 const loadPrompts = () => import('../prompts/load.js');
 const loadCacheSteps = () => import('./cache.js');
 
+/** How often the step log looks for jobs that have said nothing for minutes. */
+const HEARTBEAT_MS = 30_000;
+
 /** Quiet time after the last new submit before the ledger is put in the cache. */
 const LEDGER_SAVE_DEBOUNCE_MS = 1500;
 
@@ -265,6 +268,9 @@ async function render(
   const durations = new Map<string, number>();
   const started = new Map<string, number>();
   const stepLog = new StepLog(log, inputs.dryRun);
+  // A long render is polled rarely once its end can be told: a sign of life in between (see StepLog.tick).
+  const heartbeat = setInterval(() => stepLog.tick(deps.now()), HEARTBEAT_MS);
+  heartbeat.unref();
   const onEvent = (event: BatchEvent) => {
     stepLog.event(event);
     if (event.type !== 'video') return;
@@ -303,6 +309,7 @@ async function render(
     ({ manifest, manifestPath, interrupted } = result);
   } catch (e) {
     clearTimeout(ledgerTimer);
+    clearInterval(heartbeat);
     stepLog.end();
     log.error(`The render stopped: ${message(e)}`);
     if (!inputs.dryRun) await saveLedger();
@@ -311,6 +318,7 @@ async function render(
   }
 
   clearTimeout(ledgerTimer);
+  clearInterval(heartbeat);
   stepLog.end();
 
   // 4. Save: the ledger first (it is what prevents paying twice), then the new videos.

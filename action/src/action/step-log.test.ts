@@ -117,6 +117,35 @@ describe('StepLog', () => {
     `);
   });
 
+  it('says a job still runs when it has been quiet for three minutes between rare polls, and stops once it ends', () => {
+    const { log, lines } = recorder();
+    const step = new StepLog(log, false);
+    step.event(planned(['long']));
+    step.event(video('long', s(0), 'submitted', { jobId: 'job_long', creativeUnits: 12.5 }));
+    step.event(video('long', s(30), 'waiting', { jobId: 'job_long', status: 'in-progress', progress: 0.1 }));
+    step.tick(s(120));
+    step.tick(s(215));
+    step.tick(s(300));
+    step.tick(s(400));
+    step.event(video('long', s(500), 'waiting', { jobId: 'job_long', status: 'in-progress', progress: 0.6 }));
+    step.event(video('long', s(600), 'downloading', { jobId: 'job_long', bytes: 0, total: 2048 }));
+    step.event(video('long', s(601), 'downloading', { jobId: 'job_long', bytes: 2048, total: 2048 }));
+    step.event(video('long', s(601), 'rendered', { jobId: 'job_long', file: 'long.mp4' }));
+    step.tick(s(1000));
+    step.end();
+    expect(lines).toEqual([
+      '::group::Rendering 1 video',
+      'long: submitted job_long (12.5 creative units)',
+      'long: rendering 10% [30s]',
+      'long: still rendering, 10% at the last look [3m 35s]',
+      'long: still rendering, 10% at the last look [6m 40s]',
+      'long: rendering 60% [8m 20s]',
+      'long: downloading 2.0 KB',
+      'long: downloaded long.mp4 (2.0 KB) in 10m 01s',
+      '::endgroup::',
+    ]);
+  });
+
   it('quotes in a group of its own on a dry run, and keeps orphaned jobs as warnings', () => {
     const { log, lines } = recorder();
     const step = new StepLog(log, true);

@@ -42,6 +42,10 @@ interface VideoLine {
   quarter: number;
   bytes?: number;
   downloading: boolean;
+  /** Its job runs on Scenario (submitted, not yet ended): what `tick` looks at. */
+  running: boolean;
+  /** The last progress the job reported (0–1). */
+  progress?: number;
 }
 
 /**
@@ -79,6 +83,23 @@ export class StepLog {
     }
   }
 
+  /**
+   * A sign of life for each job that has said nothing for three minutes. The core polls a long render
+   * rarely once it can tell when it will end, so the caller calls this on a timer (every 30 s or so):
+   * the log never goes quiet for minutes while a job runs.
+   */
+  tick(now: number): void {
+    for (const [name, v] of this.videos) {
+      if (!v.running || now - v.lastLineAt < QUIET_MS) continue;
+      v.lastLineAt = now;
+      const text = STATUS_TEXT[v.status ?? ''] ?? (v.status || 'waiting for its first status');
+      const percent =
+        v.progress !== undefined && v.progress > 0 ? `, ${Math.round(v.progress * 100)}% at the last look` : '';
+      const elapsed = v.startedAt !== undefined ? ` [${formatDuration(now - v.startedAt)}]` : '';
+      this.log.info(`${name}: still ${text}${percent}${elapsed}`);
+    }
+  }
+
   /** Close the group (after the render, before the totals and annotations); idempotent. */
   end(): void {
     if (!this.grouped) return;
@@ -112,10 +133,12 @@ export class StepLog {
     const { name, phase, at } = event;
     let v = this.videos.get(name);
     if (!v) {
-      v = { lastLineAt: at, quarter: 0, downloading: false };
+      v = { lastLineAt: at, quarter: 0, downloading: false, running: false };
       this.videos.set(name, v);
     }
     if (v.startedAt === undefined && phase !== 'queued' && phase !== 'skipped') v.startedAt = at;
+    v.running = phase === 'submitted' || phase === 'waiting';
+    if (event.progress !== undefined) v.progress = event.progress;
     const say = (text: string) => {
       v.lastLineAt = at;
       this.log.info(`${name}: ${oneLine(text)}`);

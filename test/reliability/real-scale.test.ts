@@ -1,18 +1,20 @@
 // The real-scale profile (issue 14), in process: renders of 2–10 minutes with jitter, team limit 1
 // and 3, 20 videos, on the core (renderMany), the batch renderer (renderBatch, behind the CLI and
-// the Action) and the n8n node (execute()), on one discrete-event virtual time (scale-rig.ts). The
-// spawned CLI and Action bundle are in real-scale-processes.test.ts. Then submit answers that come 0 s, 30 s, 90 s and 5 min late, with the job made before or
-// after the answer, followed by a re-run of the same command where there is one.
+// the Action) and the n8n node (execute()), on one discrete-event virtual time (scale-rig.ts).
+// Then submit answers that come 0 s, 30 s, 90 s and 5 min late, with the job made before or after
+// the answer (and a re-run of the same command where there is one), and a stop, a prompt edit and
+// a re-run. The spawned CLI and Action bundle are in real-scale-processes.test.ts; issue 14's five
+// failures, one test each, in real-scale-failures.test.ts.
 //
-// Each run checks, from the fake's side and from what the user gets:
+// Each run checks, from the fake's side and from what the user gets (scale-profile.ts):
 // - every video is delivered (the bytes of the job it is reported for: checkVideo) or reported
 //   with its job id;
 // - nothing was paid twice by content (the fake keys submits by image bytes, not asset ids);
-// - requests per video stay within REQUESTS_PER_VIDEO;
+// - requests per video stay within REQUESTS_PER_VIDEO, submit POSTs within SUBMITS_PER_VIDEO;
 // - on the runs without late answers: wall time ÷ ideal ≤ 1.10 at the team limit, where ideal is
 //   the same jobs' durations packed greedily on `limit` slots with no overhead and wall runs from
 //   the first submit to the last download, on the fake's clock.
-// The figures are printed per face and recorded for the suite's summary.
+// The figures are printed per run and recorded for the suite's summary.
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { renderBatch } from '../../action/src/batch/render.js';

@@ -5,6 +5,7 @@
 // a company proxy resolves names the client cannot. It records what it was asked, so a test can
 // prove which requests went through it and that none of them showed it a credential but its own.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 export interface ProxyOptions {
@@ -12,12 +13,14 @@ export interface ProxyOptions {
   credentials?: { user: string; password: string };
   /** Refuse every request with this status (403: destination not allowed). */
   refuse?: number;
+  /** Speak TLS to clients (an `https://` proxy) with this key and certificate, for the name localhost. */
+  tls?: { key: string; cert: string };
 }
 
 export interface ConnectProxy {
-  /** `http://127.0.0.1:port`, without credentials. */
+  /** `http://127.0.0.1:port` (`https://localhost:port` with `tls`), without credentials. */
   url: string;
-  /** `127.0.0.1:port`, as messages name it. */
+  /** `host:port` of `url`, as messages name it. */
   name: string;
   /** Every CONNECT target (`host:port`), in order, tunnelled or refused. */
   connects: string[];
@@ -62,7 +65,7 @@ export async function startConnectProxy(options: ProxyOptions = {}): Promise<Con
     return undefined;
   };
 
-  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     state.heads.push(headOf(req));
     state.forwarded.push(req.url ?? '');
     let target: URL;
@@ -95,9 +98,10 @@ export async function startConnectProxy(options: ProxyOptions = {}): Promise<Con
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, serve) : http.createServer(serve);
 
-  server.on('connection', track);
+  server.on(options.tls ? 'secureConnection' : 'connection', track);
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     state.heads.push(headOf(req));
     const authority = req.url ?? '';
@@ -131,9 +135,10 @@ export async function startConnectProxy(options: ProxyOptions = {}): Promise<Con
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const name = options.tls ? `localhost:${port}` : `127.0.0.1:${port}`;
   const state: ConnectProxy = {
-    url: `http://127.0.0.1:${port}`,
-    name: `127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${name}`,
+    name,
     connects: [],
     forwarded: [],
     heads: [],

@@ -112,6 +112,7 @@ async function cli(cwd: string, env: Record<string, string>) {
   return { code, stdout, stderr };
 }
 
+// A refused or untrusted proxy is a network failure, retried with backoff (about 10 s) before the run stops.
 describe('the spawned CLI behind a proxy', () => {
   it('renders through the proxy: API calls, the upload and the download all tunnelled, no credential of ours shown to it', async () => {
     const cwd = await workspace('a proxied CLI video');
@@ -129,6 +130,34 @@ describe('the spawned CLI behind a proxy', () => {
     expect(seen.forwardedOurs).toEqual([]);
     expectNoSecrets(r.stdout, r.stderr, ...seen.heads.map((h) => h.replace(/^proxy-authorization: .*$/im, '')));
   });
+
+  it('speaks TLS to an https:// proxy, trusting a company CA from NODE_EXTRA_CA_CERTS', async () => {
+    const testdata = path.join(repoRoot, 'packages', 'core', 'src', 'node', 'testdata');
+    const [key, cert] = await Promise.all(
+      ['localhost-key.pem', 'localhost-cert.pem'].map((f) => readFile(path.join(testdata, f), 'utf8')),
+    );
+    const secure = await startConnectProxy({ tls: { key: key!, cert: cert! } });
+    try {
+      const cwd = await workspace('a CLI video through a TLS proxy');
+      const r = await cli(cwd, {
+        HTTP_PROXY: secure.url,
+        NODE_EXTRA_CA_CERTS: path.join(testdata, 'localhost-cert.pem'),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(sinceMark(secure, { connects: 0, heads: 0 })).toMatchObject({ forwardedOurs: [] });
+      expect(secure.connects).toContain(authorityOf(fake.cdnUrl));
+      // Without the CA the proxy's certificate is refused: the run stops, naming the proxy.
+      const untrusted = await cli(await workspace('a CLI video through an untrusted TLS proxy'), {
+        HTTP_PROXY: secure.url,
+      });
+      expect(untrusted.code).toBe(2);
+      expect(untrusted.stderr).toMatch(
+        new RegExp(`the proxy ${secure.name} presented a certificate Node does not trust \\([A-Z_]+\\): add its CA`),
+      );
+    } finally {
+      await secure.close();
+    }
+  }, 60_000);
 
   it('goes around the proxy for the hosts NO_PROXY lists', async () => {
     const cwd = await workspace('a CLI video around the proxy');
@@ -149,7 +178,7 @@ describe('the spawned CLI behind a proxy', () => {
     expectNoSecrets(r.stdout, r.stderr);
     expect(r.stdout + r.stderr).not.toContain('wrong-password-1f4c');
     expect(fake.state().submissions.length).toBe(submits);
-  });
+  }, 60_000);
 });
 
 describe('the Action bundle behind a proxy', () => {
@@ -208,5 +237,5 @@ describe('the Action bundle behind a proxy', () => {
     expectNoSecrets(result.stdout.replace(/^::add-mask::.*$/gm, ''), result.stderr, result.summary);
     expect(result.stdout + result.stderr + result.summary).not.toContain('wrong-password-1f4c');
     expect(fake.state().submissions.length).toBe(submits);
-  });
+  }, 60_000);
 });

@@ -168,6 +168,29 @@ describe('http transport through a proxy', () => {
     );
   });
 
+  it('a target certificate Node does not trust, through a proxy, says a TLS-inspecting proxy needs its CA', async () => {
+    const cert = readFileSync(new URL('./testdata/localhost-cert.pem', import.meta.url), 'utf8');
+    const key = readFileSync(new URL('./testdata/localhost-key.pem', import.meta.url), 'utf8');
+    const server = createHttpsServer({ key, cert }, (_req, res) => res.end('never'));
+    open.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const p = await proxy();
+    const http = createHttpTransport({
+      baseUrl: 'https://localhost/v1',
+      apiKey: KEY,
+      apiSecret: SECRET,
+      env: { HTTPS_PROXY: p.url },
+    });
+    const url = `https://localhost:${(server.address() as AddressInfo).port}/v1/jobs`;
+    const error = await http.request({ method: 'GET', url, auth: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'HttpTransportError', sent: false });
+    expect((error as { detail: string }).detail).toMatch(
+      new RegExp(
+        `^through the proxy ${p.name}, the server's certificate is not trusted \\([A-Z_]+\\): a proxy that inspects TLS needs its CA in NODE_EXTRA_CA_CERTS$`,
+      ),
+    );
+  });
+
   it('an https target gets TLS end to end inside the tunnel, its certificate checked for its own name', async () => {
     const cert = readFileSync(new URL('./testdata/localhost-cert.pem', import.meta.url), 'utf8');
     const key = readFileSync(new URL('./testdata/localhost-key.pem', import.meta.url), 'utf8');

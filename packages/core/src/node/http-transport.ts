@@ -275,7 +275,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
         });
         request.on('error', (e) => {
           if (!isCurrent()) return;
-          fail(requestFailedError(e, connected));
+          fail(requestFailedError(e, connected, proxy?.name));
         });
         request.on('response', (res) => {
           if (!isCurrent()) {

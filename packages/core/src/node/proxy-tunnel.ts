@@ -41,6 +41,9 @@ export class ProxyError extends Error {
 export const TUNNEL_SIGNAL: unique symbol = Symbol('scenario-video.tunnelSignal');
 export type TunnelRequestOptions = https.RequestOptions & { [TUNNEL_SIGNAL]?: AbortSignal };
 
+/** Error codes of a TLS certificate Node does not trust (unknown CA, self-signed, wrong name). */
+export const UNTRUSTED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
+
 const PROXY_STATUS_HINTS: Record<number, string> = {
   407: 'check the user and password in the proxy URL',
   403: 'the proxy does not allow this destination; list the host in NO_PROXY if it should be reached directly',
@@ -96,8 +99,12 @@ const openTunnel = (proxy: ProxyServer, authority: string, signal?: AbortSignal)
       settle(refused(res.statusCode ?? 0, res.statusMessage));
     });
     request.once('error', (e: NodeJS.ErrnoException) => {
-      const code = typeof e.code === 'string' ? ` (${e.code})` : '';
-      settle(new ProxyError(`the proxy ${proxy.name} could not be reached${code}`, { proxy: proxy.name, cause: e }));
+      const code = typeof e.code === 'string' ? e.code : '';
+      const what =
+        proxy.secure && UNTRUSTED_CERTIFICATE.test(code)
+          ? `presented a certificate Node does not trust (${code}): add its CA with NODE_EXTRA_CA_CERTS`
+          : `could not be reached${code ? ` (${code})` : ''}`;
+      settle(new ProxyError(`the proxy ${proxy.name} ${what}`, { proxy: proxy.name, cause: e }));
     });
     request.end();
   });

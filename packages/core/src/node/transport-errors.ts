@@ -1,6 +1,6 @@
 import { HttpTransportError } from '../ports.js';
 import { classifyTransportFailure } from '../transport-failure.js';
-import { ProxyError } from './proxy-tunnel.js';
+import { ProxyError, UNTRUSTED_CERTIFICATE } from './proxy-tunnel.js';
 
 /**
  * The errors both Node transports (node:http, and reused-buffer-get.ts for downloads) raise before
@@ -21,9 +21,11 @@ export const headTimeoutError = (connected: boolean, proxy?: string): HttpTransp
 /**
  * The connection failed: `sent` unless the error's codes prove nothing left, or it never opened.
  * A proxy that could not be reached or would not open the tunnel: never sent (the request waits
- * for the tunnel before a byte of it is written), with what the proxy did as the detail.
+ * for the tunnel before a byte of it is written), with what the proxy did as the detail. Through
+ * a proxy (`proxy`: its host:port), a target certificate Node does not trust is most often a proxy
+ * that inspects TLS with its own CA: the detail says so.
  */
-export const requestFailedError = (error: unknown, connected: boolean): HttpTransportError => {
+export const requestFailedError = (error: unknown, connected: boolean, proxy?: string): HttpTransportError => {
   if (error instanceof ProxyError) {
     return new HttpTransportError(`request failed (${error.message})`, {
       sent: false,
@@ -32,8 +34,14 @@ export const requestFailedError = (error: unknown, connected: boolean): HttpTran
     });
   }
   const { codes, sent } = classifyTransportFailure(error);
+  const untrusted = proxy !== undefined ? codes.find((c) => UNTRUSTED_CERTIFICATE.test(c)) : undefined;
   return new HttpTransportError(`request failed${codes[0] ? ` (${codes[0]})` : ''}`, {
     sent: sent && connected,
     cause: error,
+    ...(untrusted !== undefined
+      ? {
+          detail: `through the proxy ${proxy}, the server's certificate is not trusted (${untrusted}): a proxy that inspects TLS needs its CA in NODE_EXTRA_CA_CERTS`,
+        }
+      : {}),
   });
 };

@@ -74,9 +74,11 @@ export async function uploadVideos(
       }
     };
     await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, queue.length) }, worker));
-    log.info(
-      `Uploaded ${videoArtifacts.size} of ${delivered.length} video(s) as their own artifacts, not zipped, named by their files.`,
-    );
+    if (delivered.length > 0) {
+      log.info(
+        `Uploaded ${videoArtifacts.size} of ${delivered.length} video(s) as their own artifacts, not zipped, named by their files.`,
+      );
+    }
   }
 
   const files = perVideo ? [manifestFile] : [...delivered.map((v) => path.join(outDir, v.file!)), manifestFile];

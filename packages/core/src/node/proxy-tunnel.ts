@@ -116,8 +116,32 @@ const authorityOf = (options: ClientRequestArgs, defaultPort: number): string =>
 };
 
 type Created = (err: Error | null, stream: Duplex) => void;
-const failed = (callback: Created | undefined, e: unknown) =>
-  callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex);
+
+/**
+ * An agent's createConnection through `proxy`: opens the tunnel, then hands node:http `over(tunnel)`
+ * (the tunnel itself, or TLS over it), or the failure. Returns undefined: the connection comes later.
+ */
+const connectThrough = (
+  proxy: ProxyServer,
+  options: TunnelRequestOptions,
+  defaultPort: number,
+  callback: Created | undefined,
+  over: (tunnel: Socket) => Duplex,
+): undefined => {
+  const failed = (e: unknown) =>
+    callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex);
+  openTunnel(proxy, authorityOf(options, defaultPort), options[TUNNEL_SIGNAL]).then((tunnel) => {
+    let stream: Duplex;
+    try {
+      stream = over(tunnel);
+    } catch (e) {
+      tunnel.destroy();
+      return failed(e);
+    }
+    callback?.(null, stream);
+  }, failed);
+  return undefined;
+};
 
 /** An agent for http:// targets whose connections are tunnels through `proxy`. */
 export class HttpTunnelAgent extends http.Agent {
@@ -128,12 +152,8 @@ export class HttpTunnelAgent extends http.Agent {
     super(options);
   }
 
-  override createConnection(options: TunnelRequestOptions, callback?: Created): Duplex | null | undefined {
-    openTunnel(this.proxy, authorityOf(options, 80), options[TUNNEL_SIGNAL]).then(
-      (socket) => callback?.(null, socket),
-      (e: unknown) => failed(callback, e),
-    );
-    return undefined;
+  override createConnection(options: TunnelRequestOptions, callback?: Created): undefined {
+    return connectThrough(this.proxy, options, 80, callback, (tunnel) => tunnel);
   }
 }
 
@@ -146,21 +166,14 @@ export class HttpsTunnelAgent extends https.Agent {
     super(options);
   }
 
-  override createConnection(options: TunnelRequestOptions, callback?: Created): Duplex | null | undefined {
-    openTunnel(this.proxy, authorityOf(options, 443), options[TUNNEL_SIGNAL]).then(
-      (socket) => {
-        let secured: Duplex | null | undefined;
-        try {
-          // https.Agent's own TLS connection (servername, session reuse), over the tunnel.
-          secured = super.createConnection({ ...options, socket } as https.RequestOptions);
-        } catch (e) {
-          socket.destroy();
-          return failed(callback, e);
-        }
-        if (secured) callback?.(null, secured);
-      },
-      (e: unknown) => failed(callback, e),
+  override createConnection(options: TunnelRequestOptions, callback?: Created): undefined {
+    // https.Agent's own TLS connection (servername, session reuse), over the tunnel.
+    return connectThrough(
+      this.proxy,
+      options,
+      443,
+      callback,
+      (tunnel) => super.createConnection({ ...options, socket: tunnel } as https.RequestOptions) as Duplex,
     );
-    return undefined;
   }
 }

@@ -110,6 +110,21 @@ describe('http transport through a proxy', () => {
     await (await cdnOnly.request({ method: 'GET', url: `${api.origin}/v1/jobs`, auth: true })).text();
     expect((await download(cdnOnly, `${cdn.origin}/video.mp4`)).equals(VIDEO)).toBe(true);
     expect(p.connects).toEqual([api.authority]);
+
+    // A bypassed download redirected to a host the proxy serves follows the redirect through the proxy.
+    const redirect = createServer((_req, res) => res.writeHead(302, { location: `${api.origin}/video.mp4` }).end());
+    open.push(redirect);
+    await new Promise<void>((r) => redirect.listen(0, '127.0.0.1', () => r()));
+    const redirectPort = (redirect.address() as AddressInfo).port;
+    const viaRedirect = createHttpTransport({
+      baseUrl: `${api.origin}/v1`,
+      apiKey: KEY,
+      apiSecret: SECRET,
+      env: { HTTP_PROXY: p.url, NO_PROXY: `127.0.0.1:${redirectPort}` },
+    });
+    expect((await download(viaRedirect, `http://127.0.0.1:${redirectPort}/a.mp4`)).equals(VIDEO)).toBe(true);
+    expect(p.connects).toEqual([api.authority, api.authority]);
+    expect(api.seen.at(-1)!.authorization).toBeUndefined();
   });
 
   it('a proxy that refuses (407, 403) or is down fails the request as "not sent", naming the proxy and no credential', async () => {

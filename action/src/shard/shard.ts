@@ -59,16 +59,6 @@ export const inShard = (shard: Shard | undefined, key: string): boolean =>
  */
 export const shardArtifactName = (base: string, shard: Shard): string => `${base}-${shard.index}-of-${shard.count}`;
 
-/** `<base>-<i>-of-<n>` back into its parts, or undefined for another name. */
-export function parseShardArtifactName(base: string, name: string): Shard | undefined {
-  if (!name.startsWith(`${base}-`)) return undefined;
-  const m = /^(\d+)-of-(\d+)$/.exec(name.slice(base.length + 1));
-  if (!m) return undefined;
-  const index = Number(m[1]);
-  const count = Number(m[2]);
-  return index >= 1 && index <= count && count <= MAX_SHARDS ? { index, count } : undefined;
-}
-
 /**
  * Each shard's share of the team's generation slots: the team's limit divided by the number of
  * shards, at least 1. With every shard running at once at its share, the shards together never ask

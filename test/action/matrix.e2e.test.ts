@@ -341,6 +341,27 @@ describe('a render sharded over a matrix, then merged', () => {
     expect(gh.artifacts.filter((a) => a.name.endsWith('.mp4'))).toHaveLength(12);
   }, 120_000);
 
+  it('a shard whose part is empty says so and still uploads its manifest, so the merge sees every shard', async () => {
+    runId++;
+    gh.newRun();
+    const one = { 'prompts/clip-01.yml': PROMPTS['prompts/clip-01.yml']! };
+    const owner = shardOf('clip-01', SHARDS);
+    const shards = await shardJobs(one);
+    for (const [i, r] of shards.entries()) {
+      expect(r.code, r.stdout).toBe(0);
+      if (i + 1 === owner) continue;
+      expect(r.stdout).toContain(
+        `::warning::Shard ${i + 1}/3 has no videos: none of the prompt files' videos falls to it`,
+      );
+      expect(r.stdout).not.toContain('No prompt files found');
+      expect(r.summary).toContain('No video of the prompt files falls to this shard.');
+      expect(Object.keys(artifact(`scenario-videos-${i + 1}-of-3`).entries)).toEqual(['manifest.json']);
+    }
+    const merged = await job('merge', {}, { action: 'merge' });
+    expect(merged.code, merged.stdout + merged.stderr).toBe(0);
+    expect(artifact('scenario-videos').manifest.videos.map((v) => v.name)).toEqual(['clip-01']);
+  }, 120_000);
+
   it('leaks no credential anywhere', () => {
     for (const text of seen)
       for (const secret of [API_KEY, API_SECRET, BASIC]) expect(text.includes(secret)).toBe(false);

@@ -210,7 +210,8 @@ export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES)
       lines.push('');
     };
     if (table.rows.length > 0) list(table, shown.table);
-    else if (issues.rows.length === 0) lines.push('No prompt files matched.', '');
+    else if (issues.rows.length === 0)
+      lines.push(manifest.shard ? 'No video of the prompt files falls to this shard.' : 'No prompt files matched.', '');
     if (ctx.videoArtifacts && ctx.videoArtifacts.size > 0) {
       const manifestLink = ctx.artifact?.url
         ? `[${cell(ctx.artifact.name)}](${ctx.artifact.url})`

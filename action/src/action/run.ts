@@ -419,7 +419,13 @@ function annotate(deps: ActionDeps, manifest: Manifest): void {
 function warnUnmatched(deps: ActionDeps, unmatched: string[], manifest: Manifest): void {
   for (const pattern of unmatched) deps.log.warning(`No prompt file matches ${pattern}.`);
   if (manifest.videos.length === 0 && manifest.issues.length === 0) {
-    deps.log.warning('No prompt files found: check the prompts input.');
+    // A shard's part can be empty when there are few videos: the others rendered them.
+    deps.log.warning(
+      manifest.shard
+        ? `Shard ${manifest.shard.index}/${manifest.shard.count} has no videos: none of the prompt files' videos falls to it ` +
+            '(or no prompt file matched: check the prompts input).'
+        : 'No prompt files found: check the prompts input.',
+    );
   }
 }
 

@@ -279,6 +279,28 @@ describe('renderVideo: the ledger', () => {
     expect(h.fake.state().jobIds).toEqual([second.jobId]);
   });
 
+  it('a run stopped while its submit waits for an answer records it; the next run adopts the job', async () => {
+    h = await startHarness({ jobDurationMs: 60_000, submitAnswers: [{ delayMs: 90_000, times: 1 }] });
+    const ledger = createMemoryLedger();
+    const input = { prompt: 'stopped mid-submit', image: { bytes: FRAME_PNG, fileName: 'f.png' } };
+    const stop = new AbortController();
+    const first = h.client.renderVideo(input, {
+      ledger,
+      key: 'k',
+      signal: stop.signal,
+      onEvent: (e) => {
+        // The POST is on its way (the fake holds its answer): the user presses Ctrl-C.
+        if (e.type === 'uploading') setTimeout(() => stop.abort(new Error('Ctrl-C')), 200);
+      },
+    });
+    await expect(first).rejects.toMatchObject({ code: 'aborted', details: { submitOutcome: 'unknown' } });
+    expect(ledger.entries.get('k')?.unknownSubmit).toBeDefined();
+
+    const second = await h.client.renderVideo(input, { ledger, key: 'k', sink: createMemorySink() });
+    expect(second.handle.recovered).toBe(true);
+    expect(h.fake.state().submissions.filter((s) => !s.dryRun)).toHaveLength(1);
+  });
+
   it('an unanswered submit whose job never appeared within the recovery window may be submitted again', async () => {
     h = await startHarness({ jobDurationMs: 30_000 });
     const sentAt = START - 20 * 60_000;

@@ -300,7 +300,11 @@ export const submitJob = async (
       error = e;
     }
     if (error.code === 'aborted') {
-      // The caller stopped us; if the POST was in flight, a job may exist.
+      // The caller stopped us; if the POST was in flight, a job may exist (and be charged): record it
+      // like any unanswered submit, so the next run looks for that job before paying again.
+      if (error.details?.sent !== false) {
+        await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
+      }
       throw new ScenarioError({
         code: 'aborted',
         message: 'Aborted during submit; a job may have been created: check the recent jobs before submitting again',

@@ -582,6 +582,10 @@ describe('Action inputs: the error names the input; nothing is sent', () => {
     ['artifact-name with a slash', { 'artifact-name': 'videos/main' }, /Input artifact-name may not contain/],
     ['base-url not http(s)', { 'base-url': 'ftp://x.test' }, /Input base-url must be an http\(s\) URL/],
     ['no credentials on push', { 'api-key': '', 'api-secret': '' }, /Inputs api-key and api-secret are required/],
+    ['shard 0/3 (parts count from 1)', { shard: '0/3' }, /Input shard part must be from 1 to 3.*\(got "0\/3"\)/],
+    ['shard 4/3 (past the last part)', { shard: '4/3' }, /Input shard part must be from 1 to 3.*\(got "4\/3"\)/],
+    ['shard not i/n', { shard: 'x' }, /Input shard must be "i\/n".*\(got "x"\)/],
+    ['team-concurrency 0', { 'team-concurrency': '0' }, /Input team-concurrency must be a whole number from 1/],
   ];
 
   it.each(CASES)('%s', async (_what, inputs, message) => {

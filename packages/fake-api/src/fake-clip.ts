@@ -63,15 +63,12 @@ export function clipSize(resolution: unknown, aspect: number): { width: number; 
   };
 }
 
-/** Frame `i` of `count`: every macroblock's vector toward the centre for a zoom of `1 + ZOOM · ease`. */
+/** Frame `i` of `count`: every 8×8 block's vector toward the centre for a zoom of `1 + ZOOM · ease`. */
 const zoomField = (i: number, count: number, width: number, height: number): MotionField => {
   const t = count > 1 ? i / (count - 1) : 0;
   const zoom = 1 + ZOOM * t * t * (3 - 2 * t);
   const k = 1 / zoom - 1;
-  return (mbX, mbY) => [
-    Math.round(4 * (mbX * 16 + 8 - width / 2) * k),
-    Math.round(4 * (mbY * 16 + 8 - height / 2) * k),
-  ];
+  return (col, row) => [Math.round(4 * (col * 8 + 4 - width / 2) * k), Math.round(4 * (row * 8 + 4 - height / 2) * k)];
 };
 
 export function renderClip(request: ClipRequest): FakeClip {

@@ -2,7 +2,7 @@
  * A tiny H.264 (Baseline profile, CAVLC) encoder for the fake's videos, in plain TypeScript so the
  * fake needs nothing installed. It makes one kind of clip: a first frame stored as is (every
  * macroblock `I_PCM`, so the picture is exact), then frames that each show that first frame moved
- * by a field of motion vectors (one per 16×16 macroblock, quarter-pixel, no residual). Every later
+ * by a field of motion vectors (one per 8×8 block, quarter-pixel, no residual). Every later
  * frame refers to the first one only (they are not reference frames themselves), so motion never
  * accumulates error: frame n is the first frame seen through frame n's vectors. Players, browsers
  * and ffprobe decode it like any camera clip.
@@ -14,8 +14,8 @@
  * - PPS (7.3.2.2): CAVLC, one reference index, QP 26, the deblocking filter left on (it softens the
  *   seams between macroblocks that move by different vectors).
  * - IDR slice (I, nal_ref_idc 3): `I_PCM` macroblocks: 256 luma then 64 + 64 chroma samples.
- * - P slices (nal_ref_idc 0): each macroblock `P_L0_16x16`, its vector difference against the
- *   median prediction of 8.4.1.3, coded block pattern 0.
+ * - P slices (nal_ref_idc 0): each macroblock `P_8x8` of four `P_L0_8x8` partitions, each vector
+ *   coded against the median prediction of 8.4.1.3, coded block pattern 0.
  */
 
 /** Bits into bytes, most significant bit first. */
@@ -105,8 +105,8 @@ export interface Yuv420 {
   v: Uint8Array;
 }
 
-/** A motion vector in quarter pixels, per macroblock: frame → MB (x, y) → [dx, dy]. */
-export type MotionField = (mbX: number, mbY: number) => readonly [number, number];
+/** A motion vector in quarter pixels for the 8×8 block at (col, row) (pixels col × 8, row × 8). */
+export type MotionField = (col: number, row: number) => readonly [number, number];
 
 export interface EncodeOptions {
   /** The visible size (≤ the macroblock-aligned planes; the rest is cropped away). */
@@ -234,30 +234,50 @@ const idrSlice = (pic: Yuv420): Uint8Array => {
 const median = (a: number, b: number, c: number): number => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 
 /**
- * The motion vector predictor of a 16×16 partition (8.4.1.3), when every macroblock coded so far in
- * the slice is inter with reference index 0: neighbours A (left), B (above), C (above right, else
- * D above left); an unavailable one has reference index −1 and vector 0.
+ * Motion vectors of the 8×8 blocks coded so far in a P slice, for prediction (8.4.1.3): a block
+ * not yet coded, or outside the picture, is "not available".
  */
-const predictor = (
-  mvs: Array<readonly [number, number]>,
-  mbWidth: number,
-  mbX: number,
-  mbY: number,
-): readonly [number, number] => {
-  const at = (x: number, y: number) =>
-    x >= 0 && y >= 0 && x < mbWidth ? { ref: 0, mv: mvs[y * mbWidth + x]! } : { ref: -1, mv: [0, 0] as const };
-  const a = at(mbX - 1, mbY);
-  let b = at(mbX, mbY - 1);
-  let c = at(mbX + 1, mbY - 1);
-  if (c.ref < 0) c = at(mbX - 1, mbY - 1);
-  if (b.ref < 0 && c.ref < 0 && a.ref >= 0) {
-    b = a;
-    c = a;
+class MvGrid {
+  private readonly mvs: Array<readonly [number, number] | undefined>;
+
+  constructor(
+    private readonly cols: number,
+    private readonly rows: number,
+  ) {
+    this.mvs = new Array<readonly [number, number] | undefined>(cols * rows);
   }
-  const same = [a, b, c].filter((n) => n.ref === 0);
-  if (same.length === 1) return same[0]!.mv;
-  return [median(a.mv[0], b.mv[0], c.mv[0]), median(a.mv[1], b.mv[1], c.mv[1])];
-};
+
+  get(col: number, row: number): readonly [number, number] | undefined {
+    return col >= 0 && row >= 0 && col < this.cols && row < this.rows ? this.mvs[row * this.cols + col] : undefined;
+  }
+
+  set(col: number, row: number, mv: readonly [number, number]): void {
+    this.mvs[row * this.cols + col] = mv;
+  }
+
+  /**
+   * The predictor of the 8×8 partition at block (col, row), every coded block being inter with
+   * reference index 0: neighbours A (left), B (above), C (above right, else D above left); an
+   * unavailable one counts as reference index −1 with vector 0. When B and C are both unavailable
+   * and A is not, A stands for all three; when exactly one has reference index 0, it is the
+   * prediction; otherwise the median of each component.
+   */
+  predict(col: number, row: number): readonly [number, number] {
+    const a = this.get(col - 1, row);
+    let b = this.get(col, row - 1);
+    let c = this.get(col + 1, row - 1) ?? this.get(col - 1, row - 1);
+    if (b === undefined && c === undefined && a !== undefined) {
+      b = a;
+      c = a;
+    }
+    const present = [a, b, c].filter((n) => n !== undefined);
+    if (present.length === 1) return present[0]!;
+    const [x, y, z] = [a ?? ZERO, b ?? ZERO, c ?? ZERO];
+    return [median(x[0], y[0], z[0]), median(x[1], y[1], z[1])];
+  }
+}
+
+const ZERO = [0, 0] as const;
 
 const pSlice = (pic: { mbWidth: number; mbHeight: number }, frameIndex: number, motion: MotionField): Uint8Array => {
   const w = new BitWriter();
@@ -269,16 +289,27 @@ const pSlice = (pic: { mbWidth: number; mbHeight: number }, frameIndex: number, 
   w.u(1, 0); // num_ref_idx_active_override_flag
   w.u(1, 0); // ref_pic_list_modification_flag_l0
   w.se(0); // slice_qp_delta
-  const mvs: Array<readonly [number, number]> = [];
+  const grid = new MvGrid(pic.mbWidth * 2, pic.mbHeight * 2);
   for (let mbY = 0; mbY < pic.mbHeight; mbY++) {
     for (let mbX = 0; mbX < pic.mbWidth; mbX++) {
-      const mv = motion(mbX, mbY);
-      const p = predictor(mvs, pic.mbWidth, mbX, mbY);
-      mvs.push(mv);
       w.ue(0); // mb_skip_run
-      w.ue(0); // mb_type: P_L0_16x16
-      w.se(mv[0] - p[0]); // mvd_l0 x
-      w.se(mv[1] - p[1]); // mvd_l0 y
+      w.ue(3); // mb_type: P_8x8 (four 8×8 partitions: half the seam of one vector per macroblock)
+      for (let i = 0; i < 4; i++) w.ue(0); // sub_mb_type: P_L0_8x8
+      // The partitions in decoding order: top left, top right, bottom left, bottom right.
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const) {
+        const col = mbX * 2 + dx;
+        const row = mbY * 2 + dy;
+        const mv = motion(col, row);
+        const p = grid.predict(col, row);
+        grid.set(col, row, mv);
+        w.se(mv[0] - p[0]); // mvd_l0 x
+        w.se(mv[1] - p[1]); // mvd_l0 y
+      }
       w.ue(0); // coded_block_pattern: inter, 0 (codeNum 0, Table 9-4)
     }
   }

@@ -119,6 +119,7 @@ export const startN8n = (host: N8nHost, name: string, env: NodeJS.ProcessEnv, ar
   const child = spawn(bin(host), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
+  child.once('close', () => log.end());
   process.once('exit', () => child.kill('SIGKILL'));
   return {
     child,

@@ -201,6 +201,8 @@ describe.skipIf(skipRealN8n)('n8n 2.41.1 in queue mode: main + 2 workers, Redis,
       throw new Error(`published ${published[0]?.[0]} of ${ids.length} workflows`);
 
     main = startN8n(host, 'main', mainEnv, ['start']);
+    // Each instance's readiness endpoint, as an orchestrator would probe it.
+    const ready = [waitForHttp('n8n main', `http://127.0.0.1:${mainPort}/healthz/readiness`, 240_000, main)];
     for (const i of [1, 2]) {
       const folder = join(host.home, `worker-${i}`);
       await installPackage(host, folder);
@@ -213,16 +215,9 @@ describe.skipIf(skipRealN8n)('n8n 2.41.1 in queue mode: main + 2 workers, Redis,
       });
       const worker = startN8n(host, `worker-${i}`, env, ['worker', '--concurrency=2']);
       workers.push(worker);
-      // The worker's readiness endpoint, as an orchestrator would probe it.
-      (worker as N8nProcess & { ready?: Promise<void> }).ready = waitForHttp(
-        `worker ${i}`,
-        `http://127.0.0.1:${healthPort}/healthz/readiness`,
-        240_000,
-        worker,
-      );
+      ready.push(waitForHttp(`worker ${i}`, `http://127.0.0.1:${healthPort}/healthz/readiness`, 240_000, worker));
     }
-    await waitForHttp('n8n main', `http://127.0.0.1:${mainPort}/healthz/readiness`, 240_000, main);
-    await Promise.all(workers.map((w) => (w as N8nProcess & { ready?: Promise<void> }).ready));
+    await Promise.all(ready);
     // n8n 2 publishes workflows in the background (a reconciler, every 10 s): their production
     // webhooks answer once n8n has stored them.
     const paths = ['scenario-queue-generate', 'scenario-long-render', 'scenario-long-bound', 'scenario-team-limit'];

@@ -132,15 +132,18 @@ section(
 );
 
 // The Action runs where it is built for.
+// The Action and its sub-actions (merge/action.yml) run the bundles action/scripts/bundle.mjs builds.
 const { options: bundleOptions } = await import('../action/scripts/bundle.mjs');
-section(
-  'runtime',
-  checkActionRuntime({
-    actionYml: read('action.yml'),
-    bundleTarget: String(bundleOptions.target),
-    nodeVersion: existsSync(path.join(root, '.node-version')) ? read('.node-version') : '',
-  }),
-);
+for (const actionFile of repoFiles.filter((f) => /^([^/]+\/)?action\.ya?ml$/.test(f))) {
+  section(
+    'runtime',
+    checkActionRuntime({
+      actionYml: read(actionFile),
+      bundleTarget: String(bundleOptions.target),
+      nodeVersion: existsSync(path.join(root, '.node-version')) ? read('.node-version') : '',
+    }).map((f) => f.replace(/^action\.yml:/, `${actionFile}:`).replace(/action\.yml runs/, `${actionFile} runs`)),
+  );
+}
 
 // Workflows: this repository's, the examples, and the one the exported n8n repository publishes with.
 const workflowDirs = ['.github/workflows', 'examples/github', path.posix.join(EXPORT_TEMPLATE, '.github/workflows')];

@@ -297,14 +297,11 @@ async function quote(
   }
   try {
     const call = signal ? { signal } : {};
-    const params: Record<string, unknown> = { ...p.video.params, prompt: p.video.prompt, ...p.video.tuning };
-    for (const field of ['image', 'lastFrameImage'] as const) {
-      const source = p.video[field];
-      if (!source) continue;
-      update(p, 'uploading');
-      params[field] = await assetIdFor(source, client, images, call, field);
-    }
-    const estimate = await client.estimateCost({ modelId: p.video.model, params }, call);
+    // The same path as a render (and n8n's Estimate Cost): validate, upload the images, then quote.
+    const { key: _key, name: _name, ...input } = await renderItem(p, images);
+    if (input.image !== undefined || input.lastFrameImage !== undefined) update(p, 'uploading');
+    const prepared = await client.prepareRender(input, call);
+    const estimate = await client.estimateCost(prepared, call);
     update(p, 'quoted', { creativeUnits: estimate.creativeUnitsCost });
     return { ...base, jobId: null, status: 'quoted', creativeUnits: estimate.creativeUnitsCost, error: null };
   } catch (e) {
@@ -313,22 +310,6 @@ async function quote(
     update(p, stopped ? 'interrupted' : 'failed', { error });
     return { ...base, jobId: null, status: stopped ? 'interrupted' : 'failed', creativeUnits: null, error };
   }
-}
-
-async function assetIdFor(
-  source: ImageSource,
-  client: ScenarioClient,
-  images: ImageCache,
-  call: { signal?: AbortSignal },
-  field: string,
-): Promise<string> {
-  if (source.kind === 'asset') return source.assetId;
-  if (source.kind === 'file') {
-    const bytes = await images.read(source.path);
-    return (await client.uploadImage({ bytes, fileName: path.basename(source.path) }, call)).assetId;
-  }
-  // A URL image: the core fetches it without credentials (size-capped) and uploads it, as a render does.
-  return (await client.resolveImage({ url: source.url }, { ...call, field })).assetId;
 }
 
 /** The core's event for one item, as a display update. */

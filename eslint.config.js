@@ -74,4 +74,33 @@ export default tseslint.config(
       ],
     },
   },
+  // The Action package's layers, lowest first: prompts (the file format) and shard (pure assignment) know
+  // nothing of the rest; batch renders a run of prompt files; cli and action are two faces over batch;
+  // merge builds on action's reporting. A face never reaches into another face, nor a layer into one above.
+  ...layer('action/src/prompts', ['batch', 'cli', 'action', 'merge', 'shard']),
+  ...layer('action/src/shard', ['prompts', 'batch', 'cli', 'action', 'merge']),
+  ...layer('action/src/batch', ['cli', 'action', 'merge']),
+  ...layer('action/src/cli', ['action', 'merge']),
+  ...layer('action/src/action', ['cli', 'merge']),
+  ...layer('action/src/merge', ['cli']),
 );
+
+/** `dir` (its sources and tests) may not import the sibling folders named in `above`. */
+function layer(dir, above) {
+  return [
+    {
+      files: [`${dir}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: above.map((name) => ({
+              group: [`../${name}/*`, `../../${name}/*`],
+              message: `${dir} must not import ${name}/ (see the layers in eslint.config.js).`,
+            })),
+          },
+        ],
+      },
+    },
+  ];
+}

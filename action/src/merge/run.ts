@@ -45,6 +45,8 @@ export interface MergeDeps {
 
 const OK = 0;
 const FAILED = 1;
+/** Shard artifacts downloaded at once. */
+const DOWNLOADS_AT_ONCE = 4;
 
 /**
  * The merge action (`merge/action.yml`): download the shards' artifacts of this workflow run, check
@@ -98,21 +100,28 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
     return OK;
   }
 
-  // 2. Download each into a folder of its own and read its manifest.
+  // 2. Download each into a folder of its own and read its manifest, a few at once (each is one blob download).
   const results: Array<ShardResult & { dir: string }> = [];
-  for (const [i, a] of found.entries()) {
-    const dir = path.join(work, String(i));
-    await mkdir(dir, { recursive: true });
-    await artifacts.download(a.id, dir);
-    const files = new Set((await readdir(dir, { withFileTypes: true })).filter((f) => f.isFile()).map((f) => f.name));
-    const manifest = await readManifest(dir);
-    // A shard run with artifact-per-video uploaded each MP4 as its own artifact, named by its file, and only
-    // the manifest in its zip: those videos are there too, and stay where they are.
-    for (const v of manifest?.videos ?? []) {
-      if (v.file && !files.has(v.file) && all.some((x) => x.name === v.file)) files.add(v.file);
+  const queue = [...found.entries()];
+  const worker = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const [i, a] = next;
+      const dir = path.join(work, String(i));
+      await mkdir(dir, { recursive: true });
+      await artifacts.download(a.id, dir);
+      const entries = await readdir(dir, { withFileTypes: true });
+      const files = new Set(entries.filter((f) => f.isFile()).map((f) => f.name));
+      const manifest = await readManifest(dir);
+      // A shard run with artifact-per-video uploaded each MP4 as its own artifact, named by its file, and only
+      // the manifest in its zip: those videos are there too, and stay where they are.
+      for (const v of manifest?.videos ?? []) {
+        if (v.file && !files.has(v.file) && all.some((x) => x.name === v.file)) files.add(v.file);
+      }
+      results.push({ artifact: a.name, manifest, files, dir });
     }
-    results.push({ artifact: a.name, manifest, files, dir });
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(DOWNLOADS_AT_ONCE, queue.length) }, worker));
+  results.sort((a, b) => a.artifact.localeCompare(b.artifact, 'en', { numeric: true }));
 
   // 3. Check and combine: a missing shard, a video twice or a missing file fails the merge, naming it.
   let combined: Combined;

@@ -95,6 +95,12 @@ describe('combineShards', () => {
     ]);
   });
 
+  it('refuses a file that is not a plain name (it would land outside the output folder)', () => {
+    expect(problems(() => combineShards([shard(1, 1, [video('a', { file: '../a.mp4' })])], { now }))).toEqual([
+      'The video a of shard 1/1 (scenario-videos-1-of-1) names the file "../a.mp4", not a file name.',
+    ]);
+  });
+
   it('refuses an artifact that is not a shard result', () => {
     const plain: ShardResult = {
       artifact: 'scenario-videos-1-of-1',

@@ -106,6 +106,11 @@ export function combineShards(results: readonly ShardResult[], options: { expect
       }
       byName.set(v.name, where);
       const delivered = (v.status === 'rendered' || v.status === 'skipped') && v.file !== null;
+      if (delivered && !isPlainFileName(v.file!)) {
+        // The render action writes videos beside the manifest: anything else would land outside the output folder.
+        problems.push(`The video ${v.name} of ${where} names the file ${JSON.stringify(v.file)}, not a file name.`);
+        continue;
+      }
       if (delivered) {
         const sameFile = byFile.get(v.file!);
         if (sameFile !== undefined) {
@@ -144,3 +149,5 @@ export function combineShards(results: readonly ShardResult[], options: { expect
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const isPlainFileName = (file: string) => file !== '' && file !== '.' && file !== '..' && !/[/\\\0]/.test(file);

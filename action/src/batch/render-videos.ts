@@ -23,7 +23,7 @@ import {
   type ManifestOrphan,
   type ManifestVideo,
 } from './manifest.js';
-import type { BatchOptions } from './render.js';
+import type { BatchOptions } from './options.js';
 
 /** What renderBatch has settled before the videos are rendered. */
 export interface VideoRunContext {

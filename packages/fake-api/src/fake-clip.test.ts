@@ -30,7 +30,7 @@ afterAll(async () => {
 beforeEach(() => t.fake.reset());
 
 /** A PNG, left half red, right half blue (8-bit RGB), so a test can tell where the picture went. */
-function twoColourPng(width: number, height: number): Buffer {
+function twoColourPng(width: number, height: number, left = [220, 0, 0], right = [0, 0, 220]): Buffer {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -58,8 +58,8 @@ function twoColourPng(width: number, height: number): Buffer {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = y * (1 + width * 3) + 1 + x * 3;
-      if (x < width / 2) raw[o] = 220;
-      else raw[o + 2] = 220;
+      const colour = x < width / 2 ? left : right;
+      for (let ch = 0; ch < 3; ch++) raw[o + ch] = colour[ch]!;
     }
   }
   return Buffer.concat([
@@ -99,6 +99,7 @@ function declared(bytes: Buffer) {
     height: tkhd.readUInt32BE(80) / 0x10000,
     frames: stsz.readUInt32BE(8),
     frameRate: mdhd.readUInt32BE(12) / stts.readUInt32BE(12),
+    syncFrames: findBox(bytes, [...stbl, 'stss'])!.readUInt32BE(4),
     codec: findBox(bytes, [...stbl, 'stsd'])!.toString('latin1', 12, 16),
   };
 }
@@ -134,7 +135,7 @@ describe('a fake video follows its request', () => {
     const { jobId, url, asset } = await renderVideo(t, input);
     const bytes = await download(url);
     // 480p is 832 × 480 worth of pixels; a 4:3 image keeps 4:3: about 730 × 548, scaled down.
-    const expected = { width: 92, height: 68, frames: 90, frameRate: 12, codec: 'avc1' };
+    const expected = { width: 92, height: 68, frames: 90, frameRate: 12, codec: 'avc1', syncFrames: 1 };
     expect(declared(bytes)).toEqual(expected);
     expect(Math.abs(expected.width / expected.height - 4 / 3)).toBeLessThan(0.02);
     expect(92 * CLIP_SCALE * 68 * CLIP_SCALE).toBeGreaterThan(0.95 * 832 * 480);
@@ -146,8 +147,22 @@ describe('a fake video follows its request', () => {
   it('gives a prompt-only request a 16:9 picture at the requested resolution and length', async () => {
     const { url, asset } = await renderVideo(t, { prompt: 'a lighthouse in a storm', numFrames: 100 });
     const bytes = await download(url);
-    expect(declared(bytes)).toEqual({ width: 160, height: 90, frames: 100, frameRate: 16, codec: 'avc1' });
+    expect(declared(bytes)).toEqual({
+      width: 160,
+      height: 90,
+      frames: 100,
+      frameRate: 16,
+      codec: 'avc1',
+      syncFrames: 1,
+    });
     expect(asset.properties).toMatchObject({ width: 160, height: 90, nbFrames: 100, duration: 6.25 });
+  });
+
+  it('with a last frame, cuts to a shot of it halfway, keeping the requested length', async () => {
+    const image = await uploadImage(t, twoColourPng(64, 36));
+    const lastFrameImage = await uploadImage(t, twoColourPng(64, 36, [0, 200, 0], [0, 200, 0]));
+    const { url } = await renderVideo(t, { prompt: 'p', image, lastFrameImage, numFrames: 81 });
+    expect(declared(await download(url))).toMatchObject({ frames: 81, syncFrames: 2 });
   });
 
   it.skipIf(!existsSync(FFPROBE) || !existsSync(FFMPEG))(
@@ -189,6 +204,11 @@ describe('a fake video follows its request', () => {
       expect(rb! - rr!).toBeGreaterThan(120);
       // The camera zooms in: the last frame differs from the first (the blue edge moves right).
       expect(frameRgb(file, 80).equals(first)).toBe(false);
+      const last = await uploadImage(t, twoColourPng(64, 48, [0, 200, 0], [0, 200, 0]));
+      const ends = await renderVideo(t, { prompt: 'p', image, lastFrameImage: last, numFrames: 81 });
+      writeFileSync(file, await download(ends.url));
+      const [r, g, b] = px(frameRgb(file, 80), 4, 3);
+      expect(g! - Math.max(r!, b!)).toBeGreaterThan(120);
     },
   );
 });

@@ -3,7 +3,7 @@
  * fast: the first frame is the input image (or, prompt-only, a picture drawn from the prompt), the
  * frame has the image's aspect ratio at the requested resolution's area (720p: 1280 × 720 for 16:9),
  * divided by `CLIP_SCALE`, and the clip has `numFrames` frames at `framesPerSecond`, the camera
- * slowly zooming in. So `pnpm demo` shows a user their own picture moving, for the length they asked.
+ * slowly zooming in; with a last frame, the second half is a shot of that picture. So `pnpm demo` shows a user their own picture moving, for the length they asked.
  *
  * Clips are deterministic (the same request gives the same bytes, so an asset's size never changes)
  * and kept in a small cache keyed by content.
@@ -43,6 +43,11 @@ const ZOOM = 0.15;
 export interface ClipRequest {
   /** The first frame's bytes (any image format; PNG and JPEG are drawn, others only sized). */
   image?: Buffer;
+  /**
+   * The last frame's bytes: when readable, the second half of the clip is a shot of it (cut to at
+   * the middle), so the video ends on that picture as Wan's first-and-last-frame videos do.
+   */
+  lastImage?: Buffer;
   /** Draws the picture when there is no readable image. */
   seed: string;
   input: Record<string, unknown>;
@@ -84,8 +89,15 @@ export function renderClip(request: ClipRequest): FakeClip {
   const frames = intIn(input.numFrames, 1, MAX_FRAMES, WAN_PARAMS.numFrames.default);
   const framesPerSecond = intIn(input.framesPerSecond, 1, 120, WAN_PARAMS.framesPerSecond.default);
   const first = decoded ? resize(decoded, width, height) : drawPicture(request.seed, width, height);
-  const motion = Array.from({ length: frames - 1 }, (_, i) => zoomField(i + 1, frames, width, height));
-  const clip = encodeClip(toYuv420(first), { width, height, framesPerSecond, motion });
+  const last = request.lastImage && frames >= 2 ? decodeImage(request.lastImage) : undefined;
+  const pictures = last ? [first, resize(last, width, height)] : [first];
+  // Frames split between the shots (the first gets the odd one); each zooms in over its own length.
+  const lengths = pictures.map((_, n) => Math.floor(frames / pictures.length) + (n < frames % pictures.length ? 1 : 0));
+  const shots = pictures.map((picture, n) => ({
+    picture: toYuv420(picture),
+    motion: Array.from({ length: lengths[n]! - 1 }, (_, i) => zoomField(i + 1, lengths[n]!, width, height)),
+  }));
+  const clip = encodeClip(shots, { width, height, framesPerSecond });
   return {
     bytes: muxMp4(clip, { width, height, framesPerSecond }),
     props: {
@@ -115,20 +127,37 @@ const digestOf = (image: { data: Buffer }): string => {
 };
 
 /**
- * The clip of a job: `image` is the job's first-frame asset record (its `data` the uploaded bytes),
- * absent for a prompt-only request. Computed once per first frame and request; the cache is keyed by
- * content, so many jobs of one image share one clip and memory stays bounded however many jobs run.
+ * The clip of a job: `image` and `lastImage` are the job's first- and last-frame asset records
+ * (their `data` the uploaded bytes), `image` absent for a prompt-only request. Computed once per
+ * frames and request; the cache is keyed by content, so many jobs of one image share one clip and
+ * memory stays bounded however many jobs run.
  */
-export function clipForJob(input: Record<string, unknown>, image: { data?: Buffer } | undefined): FakeClip {
+export function clipForJob(
+  input: Record<string, unknown>,
+  image: { data?: Buffer } | undefined,
+  lastImage?: { data?: Buffer },
+): FakeClip {
   const seed = image?.data ? `image:${digestOf(image as { data: Buffer })}` : `prompt:${String(input.prompt ?? '')}`;
-  const key = JSON.stringify([seed, input.resolution ?? null, input.numFrames ?? null, input.framesPerSecond ?? null]);
+  const last = lastImage?.data ? digestOf(lastImage as { data: Buffer }) : null;
+  const key = JSON.stringify([
+    seed,
+    last,
+    input.resolution ?? null,
+    input.numFrames ?? null,
+    input.framesPerSecond ?? null,
+  ]);
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
     cache.set(key, hit);
     return hit;
   }
-  const clip = renderClip({ ...(image?.data ? { image: image.data } : {}), seed, input });
+  const clip = renderClip({
+    ...(image?.data ? { image: image.data } : {}),
+    ...(lastImage?.data ? { lastImage: lastImage.data } : {}),
+    seed,
+    input,
+  });
   cache.set(key, clip);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return clip;

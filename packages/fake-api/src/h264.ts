@@ -1,10 +1,10 @@
 /**
  * A tiny H.264 (Baseline profile, CAVLC) encoder for the fake's videos, in plain TypeScript so the
- * fake needs nothing installed. It makes one kind of clip: a first frame stored as is (every
- * macroblock `I_PCM`, so the picture is exact), then frames that each show that first frame moved
- * by a field of motion vectors (one per 8×8 block, quarter-pixel, no residual). Every later
- * frame refers to the first one only (they are not reference frames themselves), so motion never
- * accumulates error: frame n is the first frame seen through frame n's vectors. Players, browsers
+ * fake needs nothing installed. It makes one kind of clip, in one or more shots: a picture stored
+ * as is (every macroblock `I_PCM`, so the picture is exact), then frames that each show that
+ * picture moved by a field of motion vectors (one per 8×8 block, quarter-pixel, no residual). Those
+ * frames refer to their shot's picture only (they are not reference frames themselves), so motion
+ * never accumulates error: frame n is the picture seen through frame n's vectors. Players, browsers
  * and ffprobe decode it like any camera clip.
  *
  * What the bitstream holds (ITU-T H.264, the clause numbers are the spec's):
@@ -92,8 +92,10 @@ export interface H264Clip {
   /** Sequence and picture parameter sets, as NAL units (for the MP4's `avcC`). */
   sps: Uint8Array;
   pps: Uint8Array;
-  /** One NAL unit per frame, in decoding (= display) order; the first is the IDR. */
+  /** One NAL unit per frame, in decoding (= display) order; the first is an IDR. */
   frames: Uint8Array[];
+  /** Indexes of the IDR frames (where a player can start: the MP4's sync samples). */
+  idrFrames: number[];
 }
 
 /** The picture in 4:2:0: planes sized to whole macroblocks (`mbWidth × 16` by `mbHeight × 16`). */
@@ -108,13 +110,17 @@ export interface Yuv420 {
 /** A motion vector in quarter pixels for the 8×8 block at (col, row) (pixels col × 8, row × 8). */
 export type MotionField = (col: number, row: number) => readonly [number, number];
 
+/** A shot: a picture shown first as is (an IDR), then once per motion field, moved by it. */
+export interface Shot {
+  picture: Yuv420;
+  motion: MotionField[];
+}
+
 export interface EncodeOptions {
   /** The visible size (≤ the macroblock-aligned planes; the rest is cropped away). */
   width: number;
   height: number;
   framesPerSecond: number;
-  /** One field per frame after the first. */
-  motion: MotionField[];
 }
 
 const LOG2_MAX_FRAME_NUM = 4;
@@ -195,13 +201,13 @@ const pps = (): Uint8Array => {
 /** PCM samples of 0 were forbidden by early editions of the standard: keep them in 1…255. */
 const pcm = (v: number): number => (v < 1 ? 1 : v);
 
-const idrSlice = (pic: Yuv420): Uint8Array => {
+const idrSlice = (pic: Yuv420, idrPicId: number): Uint8Array => {
   const w = new BitWriter();
   w.ue(0); // first_mb_in_slice
   w.ue(7); // slice_type: I (all slices of the picture)
   w.ue(0); // pic_parameter_set_id
   w.u(LOG2_MAX_FRAME_NUM, 0); // frame_num
-  w.ue(0); // idr_pic_id
+  w.ue(idrPicId); // idr_pic_id (two IDRs in a row must differ)
   w.u(LOG2_MAX_POC_LSB, 0); // pic_order_cnt_lsb
   w.u(1, 0); // no_output_of_prior_pics_flag
   w.u(1, 0); // long_term_reference_flag
@@ -317,11 +323,22 @@ const pSlice = (pic: { mbWidth: number; mbHeight: number }, frameIndex: number, 
   return nalUnit(0, 1, w.toBytes());
 };
 
-/** The clip: `pic` as the first frame, then one frame per motion field. */
-export function encodeClip(pic: Yuv420, options: EncodeOptions): H264Clip {
-  if (options.motion.length + 1 > MAX_FRAMES) throw new Error(`at most ${MAX_FRAMES} frames`);
+/**
+ * The clip: each shot's picture as an IDR, then its moved frames (which refer to that IDR only).
+ * Every picture has the same macroblock size; the frame count is at most `MAX_FRAMES`.
+ */
+export function encodeClip(shots: Shot[], options: EncodeOptions): H264Clip {
+  const count = shots.reduce((n, shot) => n + 1 + shot.motion.length, 0);
+  if (shots.length === 0 || count > MAX_FRAMES) throw new Error(`1 to ${MAX_FRAMES} frames`);
   if (options.width % 2 !== 0 || options.height % 2 !== 0) throw new Error('the size must be even (4:2:0)');
-  const frames = [idrSlice(pic)];
-  options.motion.forEach((field, i) => frames.push(pSlice(pic, i + 1, field)));
-  return { sps: sps(options, pic.mbWidth, pic.mbHeight), pps: pps(), frames };
+  const { mbWidth, mbHeight } = shots[0]!.picture;
+  const frames: Uint8Array[] = [];
+  const idrFrames: number[] = [];
+  shots.forEach((shot, n) => {
+    if (shot.picture.mbWidth !== mbWidth || shot.picture.mbHeight !== mbHeight) throw new Error('shots differ in size');
+    idrFrames.push(frames.length);
+    frames.push(idrSlice(shot.picture, n % 2));
+    shot.motion.forEach((field, i) => frames.push(pSlice(shot.picture, i + 1, field)));
+  });
+  return { sps: sps(options, mbWidth, mbHeight), pps: pps(), frames, idrFrames };
 }

@@ -81,7 +81,7 @@ export function muxMp4(clip: H264Clip, o: Mp4Options): Buffer {
       'stbl',
       fullBox('stsd', 0, 0, u32(1), avc1),
       fullBox('stts', 0, 0, u32(1), u32(count), u32(1)),
-      fullBox('stss', 0, 0, u32(1), u32(1)),
+      fullBox('stss', 0, 0, u32(clip.idrFrames.length), ...clip.idrFrames.map((i) => u32(i + 1))),
       fullBox('stsc', 0, 0, u32(1), u32(1), u32(count), u32(1)),
       fullBox('stsz', 0, 0, u32(0), u32(count), ...samples.map((s) => u32(s.length))),
       fullBox('stco', 0, 0, u32(1), u32(chunkOffset)),

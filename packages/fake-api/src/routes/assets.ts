@@ -18,9 +18,12 @@ const NO_IMAGE = "Either 'image' or 'canvas' must be provided";
 function generatedClip(app: App, asset: AssetRecord): FakeClip | undefined {
   const job = asset.jobId ? app.store.jobs.get(asset.jobId) : undefined;
   if (!job) return undefined;
-  const imageId = job.input.image;
-  const image = typeof imageId === 'string' ? app.store.assets.get(imageId) : undefined;
-  return clipForJob(job.input, image?.kind === 'image' ? image : undefined);
+  const imageOf = (field: string) => {
+    const id = job.input[field];
+    const image = typeof id === 'string' ? app.store.assets.get(id) : undefined;
+    return image?.kind === 'image' ? image : undefined;
+  };
+  return clipForJob(job.input, imageOf('image'), imageOf('lastFrameImage'));
 }
 
 /** The bytes a CDN download of this asset serves: stored, or composed for a generated video. */

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import path from 'node:path';
 import type { Manifest, ManifestVideo, VideoStatus } from '../batch/manifest.js';
 
 /** What the job summary and the PR comment show besides the manifest. */
@@ -259,6 +260,37 @@ export function reportMarkdown(ctx: ReportContext, maxBytes = SUMMARY_MAX_BYTES)
 /** The hidden marker that finds our PR comment again (one per artifact name, so a matrix keeps one each). */
 export function commentMarker(artifactName: string): string {
   return `<!-- scenario-video:${artifactName.replace(/-->/g, '')} -->`;
+}
+
+/** The outputs the render and the merge actions share, as their action.yml files name them. */
+export type ManifestOutputName =
+  | 'manifest'
+  | 'videos'
+  | 'rendered'
+  | 'skipped'
+  | 'failed'
+  | 'creative-units'
+  | 'artifact-id'
+  | 'artifact-url';
+
+/** Those outputs' values for a manifest (files relative to the workspace) and its artifact. */
+export function manifestOutputs(
+  manifest: Manifest,
+  manifestPath: string,
+  outFromWorkspace: string,
+  artifact: { id?: number; url: string | undefined } | undefined,
+): Record<ManifestOutputName, string> {
+  const t = manifest.totals;
+  return {
+    manifest: joinPosix(outFromWorkspace, path.basename(manifestPath)),
+    videos: JSON.stringify(videosOutput(manifest, outFromWorkspace)),
+    rendered: String(t.rendered),
+    skipped: String(t.skipped),
+    failed: String(t.failed),
+    'creative-units': String(t.creativeUnits),
+    'artifact-id': artifact?.id !== undefined ? String(artifact.id) : '',
+    'artifact-url': artifact?.url ?? '',
+  };
 }
 
 /** The `videos` output: one object per video, files relative to the workspace. */

@@ -14,9 +14,9 @@ import type { ActionDeps } from './ports.js';
 import {
   COMMENT_MAX_CHARS,
   commentMarker,
-  joinPosix,
+  manifestOutputs,
   reportMarkdown,
-  videosOutput,
+  type ManifestOutputName,
   type ReportContext,
 } from './report.js';
 import { StepLog } from './step-log.js';
@@ -436,15 +436,8 @@ function setOutputs(
   outFromWorkspace: string,
   artifact: { id?: number; url: string | undefined } | undefined,
 ): void {
-  const t = manifest.totals;
-  deps.setOutput('manifest', joinPosix(outFromWorkspace, path.basename(manifestPath)));
-  deps.setOutput('videos', JSON.stringify(videosOutput(manifest, outFromWorkspace)));
-  deps.setOutput('rendered', String(t.rendered));
-  deps.setOutput('skipped', String(t.skipped));
-  deps.setOutput('failed', String(t.failed));
-  deps.setOutput('creative-units', String(t.creativeUnits));
-  deps.setOutput('artifact-id', artifact?.id !== undefined ? String(artifact.id) : '');
-  deps.setOutput('artifact-url', artifact?.url ?? '');
+  const outputs = manifestOutputs(manifest, manifestPath, outFromWorkspace, artifact);
+  for (const [name, value] of Object.entries(outputs)) deps.setOutput(name as ManifestOutputName, value);
   deps.setOutput('shard', manifest.shard ? `${manifest.shard.index}/${manifest.shard.count}` : '');
 }
 

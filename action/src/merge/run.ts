@@ -8,9 +8,9 @@ import type { ActionLog, ArtifactPort, CommentsPort, RunContext } from '../actio
 import {
   COMMENT_MAX_CHARS,
   commentMarker,
-  joinPosix,
+  manifestOutputs,
   reportMarkdown,
-  videosOutput,
+  type ManifestOutputName,
   type ReportContext,
 } from '../action/report.js';
 import { formatShard } from '../shard/shard.js';
@@ -274,15 +274,8 @@ function setOutputs(
   outFromWorkspace: string,
   artifact: { id?: number; url: string | undefined } | undefined,
 ): void {
-  const t = manifest.totals;
-  deps.setOutput('manifest', joinPosix(outFromWorkspace, path.basename(manifestPath)));
-  deps.setOutput('videos', JSON.stringify(videosOutput(manifest, outFromWorkspace)));
-  deps.setOutput('rendered', String(t.rendered));
-  deps.setOutput('skipped', String(t.skipped));
-  deps.setOutput('failed', String(t.failed));
-  deps.setOutput('creative-units', String(t.creativeUnits));
-  deps.setOutput('artifact-id', artifact?.id !== undefined ? String(artifact.id) : '');
-  deps.setOutput('artifact-url', artifact?.url ?? '');
+  const outputs = manifestOutputs(manifest, manifestPath, outFromWorkspace, artifact);
+  for (const [name, value] of Object.entries(outputs)) deps.setOutput(name as ManifestOutputName, value);
 }
 
 async function writeSummary(deps: MergeDeps, markdown: string): Promise<void> {

@@ -3,11 +3,10 @@ import {
   COMMENT_MAX_CHARS,
   InputError,
   commentMarker,
-  joinPosix,
+  manifestOutputs,
   reportMarkdown,
-  toolkitDeps,
-  videosOutput
-} from "./chunks/chunk-NMJX2FJ4.mjs";
+  toolkitDeps
+} from "./chunks/chunk-5JF7PTVN.mjs";
 import {
   getInput,
   setOutput
@@ -407,15 +406,8 @@ async function move(from, to) {
   }
 }
 function setOutputs(deps, manifest, manifestPath, outFromWorkspace, artifact) {
-  const t = manifest.totals;
-  deps.setOutput("manifest", joinPosix(outFromWorkspace, path.basename(manifestPath)));
-  deps.setOutput("videos", JSON.stringify(videosOutput(manifest, outFromWorkspace)));
-  deps.setOutput("rendered", String(t.rendered));
-  deps.setOutput("skipped", String(t.skipped));
-  deps.setOutput("failed", String(t.failed));
-  deps.setOutput("creative-units", String(t.creativeUnits));
-  deps.setOutput("artifact-id", artifact?.id !== void 0 ? String(artifact.id) : "");
-  deps.setOutput("artifact-url", artifact?.url ?? "");
+  const outputs = manifestOutputs(manifest, manifestPath, outFromWorkspace, artifact);
+  for (const [name, value] of Object.entries(outputs)) deps.setOutput(name, value);
 }
 async function writeSummary(deps, markdown) {
   try {

@@ -334,8 +334,15 @@ function jsonErrorPosition(e: unknown, locator: SourceLocator): Position {
   return { line: 1, column: 1 };
 }
 
+/**
+ * The parser's first line without where it was: the issue gives the line and column, and JSON.parse's
+ * "at position N (line L column C)" counts UTF-16 characters from the file's start, which no editor shows.
+ */
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/ (in JSON )?at position \d+( \(line \d+ column \d+\))?/, '');
 }
 
 interface MappedIssue {

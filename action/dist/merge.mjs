@@ -1,12 +1,12 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
-  COMMENT_MAX_CHARS,
   InputError,
-  commentMarker,
+  commentOnPullRequest,
+  fromFork,
   manifestOutputs,
   reportMarkdown,
   toolkitDeps
-} from "./chunks/chunk-5JF7PTVN.mjs";
+} from "./chunks/chunk-IIRH6ZVN.mjs";
 import {
   getInput,
   setOutput
@@ -370,7 +370,7 @@ async function merge(deps, work) {
     note: `Merged ${combined.shards.length} shard(s): ${shardList}.`
   };
   await writeSummary(deps, reportMarkdown(report));
-  if (inputs.commentOnPr) await comment(deps, inputs, report);
+  if (inputs.commentOnPr) await commentOnPullRequest(deps, inputs, report);
   for (const s of combined.shards) {
     const stopped = combined.videos.filter((v) => v.artifact === s.artifact && v.video.status === "interrupted");
     if (stopped.length === 0) continue;
@@ -415,38 +415,6 @@ async function writeSummary(deps, markdown) {
   } catch (e) {
     deps.log.warning(`Could not write the job summary: ${message(e)}`);
   }
-}
-async function comment(deps, inputs, report) {
-  const payload = deps.context.payload;
-  const number = typeof payload.pull_request?.number === "number" ? payload.pull_request.number : payload.issue?.pull_request && typeof payload.issue.number === "number" ? payload.issue.number : void 0;
-  if (number === void 0) {
-    deps.log.info("comment-on-pr: not a pull request, no comment.");
-    return;
-  }
-  if (inputs.githubToken === "") {
-    deps.log.warning("comment-on-pr: github-token is empty, no comment.");
-    return;
-  }
-  const marker = commentMarker(inputs.artifactName);
-  const body = `${marker}
-${reportMarkdown(report, COMMENT_MAX_CHARS - marker.length - 1)}`;
-  try {
-    const comments = deps.comments(inputs.githubToken);
-    const mine = (await comments.list(number)).find((c) => c.body.includes(marker));
-    if (mine) await comments.update(mine.id, body);
-    else await comments.create(number, body);
-    deps.log.info(`${mine ? "Updated the comment" : "Commented"} on pull request #${number}.`);
-  } catch (e) {
-    deps.log.warning(
-      `Could not comment on pull request #${number}: ${message(e)}. The workflow needs \`permissions: pull-requests: write\`.`
-    );
-  }
-}
-function fromFork(payload) {
-  const pr = payload;
-  const head = pr.pull_request?.head?.repo;
-  if (!head) return false;
-  return head.fork === true || head.full_name !== void 0 && head.full_name !== pr.repository?.full_name;
 }
 function artifactUrl(context, id) {
   if (!context.repository) return void 0;

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { manifestOutputs } from '../../action/src/action/report.js';
+import { summarize } from '../../action/src/batch/manifest.js';
 import { MERGE_INPUTS, MERGE_OUTPUTS, readMergeInputs, type MergeInputName } from '../../action/src/merge/inputs.js';
 import { readActionYml, repoRoot } from './harness.js';
 
@@ -38,6 +40,8 @@ describe('merge/action.yml', () => {
     expect([...read].sort()).toEqual(Object.keys(MERGE_INPUTS).sort());
     const code = await readFile(path.join(repoRoot, 'action', 'src', 'merge', 'run.ts'), 'utf8');
     const set = [...code.matchAll(/setOutput\('([^']+)'/g)].map((m) => m[1]);
+    // The outputs both actions set from a manifest, through one function.
+    if (code.includes('manifestOutputs(')) set.push(...sharedOutputs());
     expect([...new Set(set)].sort()).toEqual(Object.keys(MERGE_OUTPUTS).sort());
   });
 
@@ -50,3 +54,9 @@ describe('merge/action.yml', () => {
     }
   });
 });
+
+/** The names `manifestOutputs` sets, for any manifest. */
+function sharedOutputs(): string[] {
+  const manifest = summarize([], [], { dryRun: false, now: new Date(0) });
+  return Object.keys(manifestOutputs(manifest, 'out/manifest.json', 'out', undefined));
+}

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { manifestOutputs } from '../../action/src/action/report.js';
+import { summarize } from '../../action/src/batch/manifest.js';
 import { DEFAULT_BASE_URL } from '../../packages/core/src/index.js';
 import { INPUTS, OUTPUTS, readInputs, type InputName } from '../../action/src/action/inputs.js';
 import { readActionYml, repoRoot } from './harness.js';
@@ -131,6 +133,8 @@ describe('action.yml', () => {
     for (const [, name] of code.matchAll(/getInput\('([^']+)'\)/g))
       expect(Object.keys(INPUTS), `getInput('${name}')`).toContain(name);
     const set = [...code.matchAll(/setOutput\('([^']+)'/g)].map((m) => m[1]);
+    // The outputs both actions set from a manifest, through one function.
+    if (code.includes('manifestOutputs(')) set.push(...sharedOutputs());
     expect([...new Set(set)].sort()).toEqual(Object.keys(OUTPUTS).sort());
   });
 });
@@ -149,3 +153,9 @@ describe("the README's GitHub Action section", () => {
     expect(outputs.map((r) => unquote(r[0]!))).toEqual(Object.keys(yml.outputs));
   });
 });
+
+/** The names `manifestOutputs` sets, for any manifest. */
+function sharedOutputs(): string[] {
+  const manifest = summarize([], [], { dryRun: false, now: new Date(0) });
+  return Object.keys(manifestOutputs(manifest, 'out/manifest.json', 'out', undefined));
+}

@@ -11,14 +11,8 @@ import { describeConcurrency, InputError, readInputs, type ActionInputs } from '
 import { cachePath } from './paths.js';
 import { inShard } from '../shard/shard.js';
 import type { ActionDeps } from './ports.js';
-import {
-  COMMENT_MAX_CHARS,
-  commentMarker,
-  manifestOutputs,
-  reportMarkdown,
-  type ManifestOutputName,
-  type ReportContext,
-} from './report.js';
+import { manifestOutputs, reportMarkdown, type ManifestOutputName, type ReportContext } from './report.js';
+import { commentOnPullRequest, fromFork, pullRequestNumber } from './pull-request.js';
 import { StepLog } from './step-log.js';
 
 /** Exit codes: the runner only distinguishes 0 from the rest. */
@@ -92,27 +86,7 @@ async function runAction(deps: ActionDeps): Promise<number> {
 }
 
 function isPullRequest(deps: ActionDeps): boolean {
-  return PULL_REQUEST_EVENTS.has(deps.context.eventName) || pullRequestNumber(deps) !== undefined;
-}
-
-function pullRequestNumber(deps: ActionDeps): number | undefined {
-  const payload = deps.context.payload as {
-    pull_request?: { number?: unknown };
-    issue?: { number?: unknown; pull_request?: unknown };
-  };
-  if (typeof payload.pull_request?.number === 'number') return payload.pull_request.number;
-  if (payload.issue?.pull_request && typeof payload.issue.number === 'number') return payload.issue.number;
-  return undefined;
-}
-
-function isFork(deps: ActionDeps): boolean {
-  const payload = deps.context.payload as {
-    pull_request?: { head?: { repo?: { full_name?: string; fork?: boolean } | null } };
-    repository?: { full_name?: string };
-  };
-  const head = payload.pull_request?.head?.repo;
-  if (!head) return false;
-  return head.fork === true || (head.full_name !== undefined && head.full_name !== payload.repository?.full_name);
+  return PULL_REQUEST_EVENTS.has(deps.context.eventName) || pullRequestNumber(deps.context.payload) !== undefined;
 }
 
 /** Discover, validate and hash every video without the API (no credentials, or for planning). */
@@ -140,7 +114,7 @@ async function validateOnly(
   outFromWorkspace: string,
 ): Promise<number> {
   deps.log.notice(
-    `No Scenario credentials in this run (${isFork(deps) ? 'pull requests from forks get no secrets' : 'api-key or api-secret is empty'}): ` +
+    `No Scenario credentials in this run (${fromFork(deps.context.payload) ? 'pull requests from forks get no secrets' : 'api-key or api-secret is empty'}): ` +
       'validating the prompt files only. Nothing is rendered or billed.',
     { title: 'Scenario videos: validation only' },
   );
@@ -449,34 +423,7 @@ async function finishReport(deps: ActionDeps, inputs: ActionInputs, report: Repo
   } catch (e) {
     deps.log.warning(`Could not write the job summary: ${message(e)}`);
   }
-  if (!inputs.commentOnPr) return;
-  const number = pullRequestNumber(deps);
-  if (number === undefined) {
-    deps.log.info('comment-on-pr: not a pull request, no comment.');
-    return;
-  }
-  if (inputs.githubToken === '') {
-    deps.log.warning('comment-on-pr: github-token is empty, no comment.');
-    return;
-  }
-  const marker = commentMarker(inputs.artifactName);
-  const body = `${marker}\n${reportMarkdown(report, COMMENT_MAX_CHARS - marker.length - 1)}`;
-  try {
-    const comments = deps.comments(inputs.githubToken);
-    const mine = (await comments.list(number)).find((c) => c.body.includes(marker));
-    if (mine) {
-      await comments.update(mine.id, body);
-      deps.log.info(`Updated the comment on pull request #${number}.`);
-    } else {
-      await comments.create(number, body);
-      deps.log.info(`Commented on pull request #${number}.`);
-    }
-  } catch (e) {
-    deps.log.warning(
-      `Could not comment on pull request #${number}: ${message(e)}. The workflow needs \`permissions: pull-requests: write\` ` +
-        '(a pull request from a fork gets a read-only token).',
-    );
-  }
+  if (inputs.commentOnPr) await commentOnPullRequest(deps, inputs, report);
 }
 
 function message(e: unknown): string {

@@ -5,14 +5,8 @@ import { readManifest, writeManifest, type Manifest } from '../batch/manifest.js
 import { InputError } from '../action/inputs.js';
 import { cachePath } from '../action/paths.js';
 import type { ActionLog, ArtifactPort, CommentsPort, RunContext } from '../action/ports.js';
-import {
-  COMMENT_MAX_CHARS,
-  commentMarker,
-  manifestOutputs,
-  reportMarkdown,
-  type ManifestOutputName,
-  type ReportContext,
-} from '../action/report.js';
+import { manifestOutputs, reportMarkdown, type ManifestOutputName, type ReportContext } from '../action/report.js';
+import { commentOnPullRequest, fromFork } from '../action/pull-request.js';
 import { formatShard } from '../shard/shard.js';
 import { combineShards, MergeError, type Combined, type ShardResult } from './combine.js';
 import { readMergeInputs, type MergeInputName, type MergeInputs, type MergeOutputName } from './inputs.js';
@@ -220,7 +214,7 @@ async function merge(deps: MergeDeps, work: string): Promise<number> {
     note: `Merged ${combined.shards.length} shard(s): ${shardList}.`,
   };
   await writeSummary(deps, reportMarkdown(report));
-  if (inputs.commentOnPr) await comment(deps, inputs, report);
+  if (inputs.commentOnPr) await commentOnPullRequest(deps, inputs, report);
 
   // A shard that was cancelled uploaded what it had: name it, since re-running that job is the fix.
   for (const s of combined.shards) {
@@ -287,51 +281,6 @@ async function writeSummary(deps: MergeDeps, markdown: string): Promise<void> {
 }
 
 /** One PR comment for the whole matrix, found again by the same marker an unsharded run uses. */
-async function comment(deps: MergeDeps, inputs: MergeInputs, report: ReportContext): Promise<void> {
-  const payload = deps.context.payload as {
-    pull_request?: { number?: unknown };
-    issue?: { number?: unknown; pull_request?: unknown };
-  };
-  const number =
-    typeof payload.pull_request?.number === 'number'
-      ? payload.pull_request.number
-      : payload.issue?.pull_request && typeof payload.issue.number === 'number'
-        ? payload.issue.number
-        : undefined;
-  if (number === undefined) {
-    deps.log.info('comment-on-pr: not a pull request, no comment.');
-    return;
-  }
-  if (inputs.githubToken === '') {
-    deps.log.warning('comment-on-pr: github-token is empty, no comment.');
-    return;
-  }
-  const marker = commentMarker(inputs.artifactName);
-  const body = `${marker}\n${reportMarkdown(report, COMMENT_MAX_CHARS - marker.length - 1)}`;
-  try {
-    const comments = deps.comments(inputs.githubToken);
-    const mine = (await comments.list(number)).find((c) => c.body.includes(marker));
-    if (mine) await comments.update(mine.id, body);
-    else await comments.create(number, body);
-    deps.log.info(`${mine ? 'Updated the comment' : 'Commented'} on pull request #${number}.`);
-  } catch (e) {
-    deps.log.warning(
-      `Could not comment on pull request #${number}: ${message(e)}. The workflow needs \`permissions: pull-requests: write\`.`,
-    );
-  }
-}
-
-/** A pull request whose head is another repository (a fork): GitHub passes it no secrets. */
-function fromFork(payload: Record<string, unknown>): boolean {
-  const pr = payload as {
-    pull_request?: { head?: { repo?: { full_name?: string; fork?: boolean } | null } };
-    repository?: { full_name?: string };
-  };
-  const head = pr.pull_request?.head?.repo;
-  if (!head) return false;
-  return head.fork === true || (head.full_name !== undefined && head.full_name !== pr.repository?.full_name);
-}
-
 function artifactUrl(context: RunContext, id: number): string | undefined {
   if (!context.repository) return undefined;
   const { owner, repo } = context.repository;

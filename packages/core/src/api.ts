@@ -2,7 +2,11 @@ import { ScenarioError, abortedError } from './errors.js';
 import type { RenderEvent } from './events.js';
 import { apiErrorFromResponse, describeUrl } from './http-errors.js';
 import { HttpTransportError, type CorePorts, type HttpMethod, type HttpResponse } from './ports.js';
-import { planRetry, type RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import { backoff, withRetries } from './retry-loop.js';
+
+/** The retry loop's pause, where the request helpers have always exported it. */
+export { pause } from './retry-loop.js';
 
 /** Everything a request needs, built once by the client. */
 export interface ApiContext {
@@ -67,17 +71,6 @@ export const normalizeBaseUrl = (baseUrl: string): string => {
     throw new ScenarioError({ code: 'invalid_input', message: 'The base URL must be http(s)', retryable: false });
   }
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
-};
-
-/** Sleep through the sleep port; an abort becomes the `aborted` error naming the job. */
-export const pause = async (ports: CorePorts, ms: number, signal?: AbortSignal, jobId?: string): Promise<void> => {
-  if (signal?.aborted) throw abortedError(jobId, signal.reason);
-  try {
-    await ports.sleep(Math.max(0, ms), signal);
-  } catch (e) {
-    throw signal?.aborted ? abortedError(jobId, signal.reason) : e;
-  }
-  if (signal?.aborted) throw abortedError(jobId, signal.reason);
 };
 
 /** A transport failure as a `network` error; `details.sent` says whether the request may have arrived. */
@@ -197,32 +190,24 @@ export const sendOnce = async <T = unknown>(ctx: ApiContext, call: ApiCall): Pro
  * number of attempts and time (and the call's deadline); other 4xx fail at once. Each retry is
  * announced with a `retrying` event.
  */
-export const callApi = async <T = unknown>(ctx: ApiContext, call: ApiCall): Promise<ApiResult<T>> => {
-  const policy = ctx.retry;
-  const started = ctx.ports.clock.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await sendOnce<T>(ctx, call);
-    } catch (e) {
-      if (!(e instanceof ScenarioError) || !call.retry) throw e;
-      const now = ctx.ports.clock.now();
-      const delay = planRetry({
-        error: e,
-        attempt,
-        elapsedMs: now - started,
-        policy,
-        random: ctx.random,
-        ...(call.deadline !== undefined ? { remainingMs: call.deadline - now } : {}),
-      });
-      if (delay === undefined) throw e;
-      call.emit?.({
-        type: 'retrying',
-        attempt,
-        delayMs: delay,
-        cause: e.code,
-        ...(call.jobId !== undefined ? { jobId: call.jobId } : {}),
-      });
-      await pause(ctx.ports, delay, call.signal, call.jobId);
-    }
-  }
-};
+export const callApi = async <T = unknown>(ctx: ApiContext, call: ApiCall): Promise<ApiResult<T>> =>
+  withRetries<ApiResult<T>, ScenarioError>({
+    ports: ctx.ports,
+    ...(call.signal !== undefined ? { signal: call.signal } : {}),
+    ...(call.jobId !== undefined ? { jobId: call.jobId } : {}),
+    ...(call.emit !== undefined ? { emit: call.emit } : {}),
+    attempt: async () => {
+      try {
+        return { done: await sendOnce<T>(ctx, call) };
+      } catch (e) {
+        if (!(e instanceof ScenarioError) || !call.retry) throw e;
+        return { retry: e };
+      }
+    },
+    next: backoff({
+      clock: ctx.ports.clock,
+      policy: ctx.retry,
+      random: ctx.random,
+      ...(call.deadline !== undefined ? { deadline: call.deadline } : {}),
+    }),
+  });

@@ -2,6 +2,7 @@ import { pause, sendOnce, type ApiContext, type Emit } from './api.js';
 import { ScenarioError, abortedError } from './errors.js';
 import { listJobs, normalizeJob, type ScenarioJob } from './jobs.js';
 import { planRetry, type RetryPolicy } from './retry.js';
+import { withRetries } from './retry-loop.js';
 import { isRecord, jsonEqual } from './json.js';
 
 /**
@@ -281,99 +282,106 @@ export const submitJob = async (
     });
     return handle;
   };
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted) throw abortedError(undefined, signal.reason); // nothing sent yet
-    const attemptStarted = ctx.ports.clock.now();
-    let error: ScenarioError;
-    try {
-      const res = await sendOnce(ctx, {
-        method: 'POST',
-        path: `/generate/custom/${encodeURIComponent(modelId)}`,
-        json: params,
-        retry: false,
-        timeoutMs: options.timeoutMs ?? 60_000,
-        ...(signal !== undefined ? { signal } : {}),
-      });
-      return found(normalizeJob(res.data), res.data, false);
-    } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
-      error = e;
-    }
-    if (error.code === 'aborted') {
-      // The caller stopped us; if the POST was in flight, a job may exist (and be charged): record it
-      // like any unanswered submit, so the next run looks for that job before paying again.
-      if (error.details?.sent !== false) {
-        await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
-      }
-      throw new ScenarioError({
-        code: 'aborted',
-        message: 'Aborted during submit; a job may have been created: check the recent jobs before submitting again',
-        retryable: false,
-        details: { submitOutcome: 'unknown', modelId },
-        cause: error,
-      });
-    }
-    const ambiguous = isAmbiguous(error);
-    if (ambiguous || error.code === 'server') {
-      // Either the answer was lost, or the server failed: did it create the job anyway?
-      if (ambiguous) await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
-      const lookup = await findSubmittedJob(
-        ctx,
-        {
-          modelId,
-          input: params,
-          since: attemptStarted,
-          ...(options.claimed !== undefined ? { claimed: options.claimed } : {}),
-          ...(options.recoverySkewMs !== undefined ? { skewMs: options.recoverySkewMs } : {}),
-        },
-        {
+  return withRetries<JobHandle, ScenarioError>({
+    ports: ctx.ports,
+    ...(signal !== undefined ? { signal } : {}),
+    ...(emit !== undefined ? { emit } : {}),
+    attempt: async () => {
+      if (signal?.aborted) throw abortedError(undefined, signal.reason); // nothing sent yet
+      const attemptStarted = ctx.ports.clock.now();
+      let error: ScenarioError;
+      try {
+        const res = await sendOnce(ctx, {
+          method: 'POST',
+          path: `/generate/custom/${encodeURIComponent(modelId)}`,
+          json: params,
+          retry: false,
+          timeoutMs: options.timeoutMs ?? 60_000,
           ...(signal !== undefined ? { signal } : {}),
-          ...(emit !== undefined ? { emit } : {}),
-          ...(ambiguous && options.lookUntil !== undefined ? { until: options.lookUntil } : {}),
-        },
-      );
-      if (lookup.job !== undefined) return found(lookup.job, undefined, true);
-      if (ambiguous || lookup.lookupError !== undefined) {
-        throw unknownOutcomeError(
-          { modelId, input: params, sentAt: attemptStarted },
-          ctx.ports.clock.now(),
-          ambiguous
-            ? undefined
-            : `The submit failed (HTTP ${error.status ?? '5xx'}) and the recent jobs could not be checked for it.`,
-          { cause: error, ...(lookup.lookupError !== undefined ? { lookupError: lookup.lookupError } : {}) },
-        );
+        });
+        return { done: found(normalizeJob(res.data), res.data, false) };
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        error = e;
       }
-    } else if (!isRefusal(error)) {
-      throw error;
-    }
-    // Refused before a job was made: safe to try again after a pause.
-    const limit = error.details?.actionLimit;
-    const patient = error.code === 'rate_limited' && options.refusalPatienceMs !== undefined;
-    const delay = planRetry({
-      error,
-      attempt: attempt - progressAttempt,
-      elapsedMs: ctx.ports.clock.now() - progressAt,
-      policy: patient
-        ? { ...policy, maxAttempts: Number.POSITIVE_INFINITY, maxElapsedMs: options.refusalPatienceMs! }
-        : policy,
-      random: ctx.random,
-    });
-    if (delay === undefined) throw error;
-    let advice: void | RateLimitAdvice = undefined;
-    if (error.code === 'rate_limited') {
-      advice = await options.onRateLimited?.({
-        delayMs: delay,
-        attempt,
-        ...(typeof limit === 'number' ? { actionLimit: limit } : {}),
+      if (error.code === 'aborted') {
+        // The caller stopped us; if the POST was in flight, a job may exist (and be charged): record it
+        // like any unanswered submit, so the next run looks for that job before paying again.
+        if (error.details?.sent !== false) {
+          await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
+        }
+        throw new ScenarioError({
+          code: 'aborted',
+          message: 'Aborted during submit; a job may have been created: check the recent jobs before submitting again',
+          retryable: false,
+          details: { submitOutcome: 'unknown', modelId },
+          cause: error,
+        });
+      }
+      const ambiguous = isAmbiguous(error);
+      if (ambiguous || error.code === 'server') {
+        // Either the answer was lost, or the server failed: did it create the job anyway?
+        if (ambiguous) await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
+        const lookup = await findSubmittedJob(
+          ctx,
+          {
+            modelId,
+            input: params,
+            since: attemptStarted,
+            ...(options.claimed !== undefined ? { claimed: options.claimed } : {}),
+            ...(options.recoverySkewMs !== undefined ? { skewMs: options.recoverySkewMs } : {}),
+          },
+          {
+            ...(signal !== undefined ? { signal } : {}),
+            ...(emit !== undefined ? { emit } : {}),
+            ...(ambiguous && options.lookUntil !== undefined ? { until: options.lookUntil } : {}),
+          },
+        );
+        if (lookup.job !== undefined) return { done: found(lookup.job, undefined, true) };
+        if (ambiguous || lookup.lookupError !== undefined) {
+          throw unknownOutcomeError(
+            { modelId, input: params, sentAt: attemptStarted },
+            ctx.ports.clock.now(),
+            ambiguous
+              ? undefined
+              : `The submit failed (HTTP ${error.status ?? '5xx'}) and the recent jobs could not be checked for it.`,
+            { cause: error, ...(lookup.lookupError !== undefined ? { lookupError: lookup.lookupError } : {}) },
+          );
+        }
+      } else if (!isRefusal(error)) {
+        throw error;
+      }
+      // Refused before a job was made (or a 5xx that made none): safe to try again after a pause.
+      return { retry: error };
+    },
+    next: async (error, attempt) => {
+      const limit = error.details?.actionLimit;
+      const patient = error.code === 'rate_limited' && options.refusalPatienceMs !== undefined;
+      const delay = planRetry({
+        error,
+        attempt: attempt - progressAttempt,
+        elapsedMs: ctx.ports.clock.now() - progressAt,
+        policy: patient
+          ? { ...policy, maxAttempts: Number.POSITIVE_INFINITY, maxElapsedMs: options.refusalPatienceMs! }
+          : policy,
+        random: ctx.random,
       });
-    }
-    if (advice?.retryNow === true) {
-      // One of our jobs ended: that is progress, so the patience starts again.
-      progressAt = ctx.ports.clock.now();
-      progressAttempt = attempt;
-    }
-    const wait = advice?.retryNow === true ? 0 : delay;
-    emit?.({ type: 'retrying', attempt, delayMs: wait, cause: error.code });
-    await pause(ctx.ports, wait, signal);
-  }
+      if (delay === undefined) return undefined;
+      let advice: void | RateLimitAdvice = undefined;
+      if (error.code === 'rate_limited') {
+        advice = await options.onRateLimited?.({
+          delayMs: delay,
+          attempt,
+          ...(typeof limit === 'number' ? { actionLimit: limit } : {}),
+        });
+      }
+      if (advice?.retryNow === true) {
+        // One of our jobs ended: that is progress, so the patience starts again.
+        progressAt = ctx.ports.clock.now();
+        progressAttempt = attempt;
+        return { delayMs: 0, cause: error.code };
+      }
+      return { delayMs: delay, cause: error.code };
+    },
+  });
 };

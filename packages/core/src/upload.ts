@@ -4,7 +4,8 @@ import { ScenarioError, abortedError, invalidInput } from './errors.js';
 import { apiErrorFromResponse, describeUrl } from './http-errors.js';
 import { normalizeAsset } from './jobs.js';
 import type { HttpResponse } from './ports.js';
-import { planRetry, type RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import { backoff, withRetries } from './retry-loop.js';
 import { isRecord } from './json.js';
 
 /** An image held in memory. */
@@ -148,21 +149,16 @@ const tryPutPart = async (
 /** PUT one part to its presigned URL, never with credentials; transient failures retried. */
 const putPart = async (ctx: ApiContext, url: string, bytes: Uint8Array, options: UploadOptions): Promise<void> => {
   const { signal, emit } = options;
-  const started = ctx.ports.clock.now();
-  for (let attempt = 1; ; attempt++) {
-    const error = await tryPutPart(ctx, url, bytes, signal);
-    if (error === undefined) return;
-    const delay = planRetry({
-      error,
-      attempt,
-      elapsedMs: ctx.ports.clock.now() - started,
-      policy: PART_RETRY,
-      random: ctx.random,
-    });
-    if (delay === undefined) throw error;
-    emit?.({ type: 'retrying', attempt, delayMs: delay, cause: error.code });
-    await pause(ctx.ports, delay, signal);
-  }
+  await withRetries({
+    ports: ctx.ports,
+    ...(signal !== undefined ? { signal } : {}),
+    ...(emit !== undefined ? { emit } : {}),
+    attempt: async () => {
+      const error = await tryPutPart(ctx, url, bytes, signal);
+      return error === undefined ? { done: undefined } : { retry: error };
+    },
+    next: backoff({ clock: ctx.ports.clock, policy: PART_RETRY, random: ctx.random }),
+  });
 };
 
 const uploadMultipart = async (

@@ -6,7 +6,7 @@ import {
   manifestOutputs,
   reportMarkdown,
   toolkitDeps
-} from "./chunks/chunk-IIRH6ZVN.mjs";
+} from "./chunks/chunk-KG67Y7E5.mjs";
 import {
   getInput,
   setOutput

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WAN_PARAMS, wanParamsSchema } from './params.js';
+import { WAN_PARAMS, WAN_TUNING_FIELDS, wanCrossFieldIssue, wanParamsSchema } from './params.js';
 
 describe('Wan 2.2 parameters', () => {
   it('accepts a minimal render and leaves defaults to the API', () => {
@@ -37,5 +37,19 @@ describe('Wan 2.2 parameters', () => {
   it('rejects an empty prompt and unknown fields', () => {
     expect(wanParamsSchema.safeParse({ prompt: '  ', image: 'asset_1' }).success).toBe(false);
     expect(wanParamsSchema.safeParse({ prompt: 'p', image: 'asset_1', frames: 81 }).success).toBe(false);
+  });
+
+  it('lists the tunable fields once: the table, then seed', () => {
+    expect(WAN_TUNING_FIELDS).toEqual([...Object.keys(WAN_PARAMS), 'seed']);
+  });
+
+  it('has one cross-field rule: lastFrameImage only together with image', () => {
+    expect(wanCrossFieldIssue({ lastFrameImage: 'asset_2' })).toEqual({
+      field: 'lastFrameImage',
+      message: 'only works together with image',
+    });
+    expect(wanCrossFieldIssue({ image: 'asset_1', lastFrameImage: 'asset_2' })).toBeUndefined();
+    expect(wanCrossFieldIssue({ image: 'asset_1' })).toBeUndefined();
+    expect(wanCrossFieldIssue({})).toBeUndefined();
   });
 });

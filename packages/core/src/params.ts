@@ -30,11 +30,34 @@ export const wanTuningSchema = z.object({
   seed: z.number().int().optional(),
 });
 
+/** The names of the tunable fields (the table's, then `seed`), derived from the schema above. */
+export const WAN_TUNING_FIELDS = Object.keys(wanTuningSchema.shape) as Array<keyof z.infer<typeof wanTuningSchema>>;
+
+/**
+ * The one cross-field rule of the Wan 2.2 inputs, as Scenario's reference states it
+ * (`required.ifDefined`): `lastFrameImage` only together with `image`. `image` itself is optional.
+ * Every face checks it through here (the prompt-file parser, `planRender`, hence the n8n node and
+ * the CLI) and words `message` for its medium, prefixed by the field's name or label as it sees fit.
+ * It only looks at which images are set, so it applies to any model's inputs, not only Wan 2.2's.
+ */
+export const LAST_FRAME_NEEDS_IMAGE = {
+  field: 'lastFrameImage',
+  message: 'only works together with image',
+} as const;
+
+/** The cross-field rule broken by these inputs, if any (see LAST_FRAME_NEEDS_IMAGE). */
+export function wanCrossFieldIssue(inputs: {
+  image?: unknown;
+  lastFrameImage?: unknown;
+}): typeof LAST_FRAME_NEEDS_IMAGE | undefined {
+  return inputs.lastFrameImage !== undefined && inputs.image === undefined ? LAST_FRAME_NEEDS_IMAGE : undefined;
+}
+
 /**
  * The body sent to `POST /generate/custom/model_wan-2-2-i2v-a14b`, images already uploaded
  * (asset ids). Unset tuning fields are left to the API's defaults, which equal WAN_PARAMS. `image`
  * is optional, as on Scenario's reference page (whose example request has none); `lastFrameImage`
- * only with it (checked by `planRender`).
+ * only with it (`wanCrossFieldIssue`, checked by `planRender`).
  */
 export const wanParamsSchema = wanTuningSchema
   .extend({

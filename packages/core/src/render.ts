@@ -3,7 +3,7 @@ import type { DownloadResult } from './download.js';
 import { downloadOutputs, requireOutputs } from './outputs.js';
 import { ScenarioError, invalidInput as invalid, toScenarioError } from './errors.js';
 import { getJob, type ScenarioJob } from './jobs.js';
-import { WAN_MODEL_ID, wanParamsSchema, type WanTuning } from './params.js';
+import { WAN_MODEL_ID, wanCrossFieldIssue, wanParamsSchema, type WanTuning } from './params.js';
 import type { ByteSink, LedgerEntry, LedgerPort } from './ports.js';
 import type { RetryPolicy } from './retry.js';
 import { slotHooks, type GenerationScheduler, type Slot } from './scheduler.js';
@@ -144,7 +144,8 @@ export const planRender = (input: RenderInput): RenderPlan => {
   const images: RenderPlan['images'] = [];
   if (input.image !== undefined) images.push({ field: 'image', input: checkImage(input.image, 'image') });
   if (input.lastFrameImage !== undefined) {
-    if (input.image === undefined) throw invalid('lastFrameImage only works together with image', 'lastFrameImage');
+    const rule = wanCrossFieldIssue(input);
+    if (rule) throw invalid(`${rule.field} ${rule.message}`, rule.field);
     images.push({ field: 'lastFrameImage', input: checkImage(input.lastFrameImage, 'lastFrameImage') });
   }
   const params: Record<string, unknown> = { ...(input.params ?? {}) };

@@ -1,6 +1,7 @@
 import type { ScenarioClient } from '@scenario-video/core';
 import type { Shard } from '../shard/shard.js';
 import type { BatchListener } from './events.js';
+import type { BatchPlan } from './plan.js';
 
 /** What a run of the batch renderer is asked to do (renderBatch in render.ts; steps 2-4 in render-videos.ts). */
 export interface BatchOptions {
@@ -31,6 +32,12 @@ export interface BatchOptions {
    * invalid prompt file by its path, so every shard reports its own and the merge lists each once.
    */
   shard?: Shard;
+  /**
+   * The prompt files already discovered, parsed and hashed by planBatch with this run's root, patterns,
+   * outDir and shard (the Action plans once, for its cache restore and for this). Without it, renderBatch
+   * plans by itself (the CLI).
+   */
+  plan?: BatchPlan;
   /** Default: `<outDir>/.scenario-video-ledger.json`. */
   ledgerFile?: string;
   now?: () => number;

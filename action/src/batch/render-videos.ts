@@ -12,10 +12,8 @@ import {
   type ScenarioClient,
 } from '@scenario-video/core';
 import { createFileSink, createJsonFileLedger } from '@scenario-video/core/node';
-import { loadPromptFiles, type ImageSource, type LoadedVideo } from '../prompts/index.js';
-import { inShard } from '../shard/shard.js';
+import type { ImageSource, LoadedVideo } from '../prompts/index.js';
 import type { BatchEvent, VideoPhase, VideoUpdate } from './events.js';
-import { contentHash } from './hash.js';
 import {
   readManifest,
   type ManifestError,
@@ -24,6 +22,7 @@ import {
   type ManifestVideo,
 } from './manifest.js';
 import type { BatchOptions } from './options.js';
+import type { BatchPlan } from './plan.js';
 
 /** What renderBatch has settled before the videos are rendered. */
 export interface VideoRunContext {
@@ -44,7 +43,7 @@ interface Planned {
 }
 
 /**
- * Steps 2 to 4 of renderBatch for the prompt files it discovered: validate, hash, skip, render or
+ * Steps 2 to 4 of renderBatch for the videos it planned (validated and hashed): skip, render or
  * resume, and quote. Returns the manifest's entries in file order and the invalid files' issues.
  * A module of its own, loaded only when there is something to render or resume: it brings the core,
  * the prompt parser and their schemas, which a run with no prompt files never needs.
@@ -52,28 +51,24 @@ interface Planned {
 export async function renderVideos(
   options: BatchOptions,
   run: VideoRunContext,
-  files: readonly string[],
+  plan: BatchPlan,
 ): Promise<{ entries: ManifestVideo[]; issues: ManifestIssue[]; orphans: ManifestOrphan[] }> {
-  const { root, outDir, dryRun, now, emit } = run;
+  const { outDir, dryRun, now, emit } = run;
   const ledger = createJsonFileLedger(run.ledgerPath);
-  const loaded = await loadPromptFiles(files, { root });
-  // A matrix job renders its part only: videos by name, invalid files by path (see shard.ts).
-  const issues = loaded.issues.map((i) => i.toJSON()).filter((i) => inShard(options.shard, i.file));
-  const videos = loaded.videos.filter((v) => inShard(options.shard, v.name));
+  const { issues } = plan;
   if (issues.length > 0) emit({ type: 'invalid', issues });
 
   const previous = await readManifest(outDir);
   const entries: ManifestVideo[] = [];
   const plans: Planned[] = [];
-  for (const video of videos) {
-    let hash: string;
-    try {
-      hash = await contentHash(video);
-    } catch (e) {
+  for (const planned of plan.videos) {
+    const { video } = planned;
+    if (!('hash' in planned)) {
       // The image vanished or became unreadable between validation and hashing.
-      entries.push(failedEntry(video, '', localError(e)));
+      entries.push(failedEntry(video, '', localError(planned.hashError)));
       continue;
     }
+    const { hash } = planned;
     const key = `${video.name}:${hash}`;
     const before = previous?.videos.find((v) => v.name === video.name);
     let action: Planned['action'] = dryRun ? 'quote' : 'render';

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { discoverPromptFiles } from './discover.js';
 import type { BatchOptions } from './options.js';
 import type { BatchEvent } from './events.js';
+import { planBatch } from './plan.js';
 import {
   MANIFEST_FILE,
   summarize,
@@ -29,9 +29,10 @@ export interface BatchResult {
 
 /**
  * Render every prompt file matched under `root`:
- * 1. discover and validate everything first (a broken file is reported and skipped, the others go on);
- * 2. hash each video (model + prompt + parameters + image bytes) and skip those whose output from
- *    an earlier run with the same hash is still in `outDir` (unless `force`);
+ * 1. discover, validate and hash everything first (planBatch, or the plan passed in `options.plan`):
+ *    a broken file is reported and skipped, the others go on;
+ * 2. skip each video whose output from an earlier run with the same content hash (model + prompt +
+ *    parameters + image bytes) is still in `outDir` (unless `force`);
  * 3. render the rest through the core's `renderMany`, with a ledger of submitted job ids written
  *    before any waiting, so a run stopped mid-wait resumes those jobs next time instead of paying again;
  * 4. write each MP4 and `manifest.json` (a dry run writes `manifest.dry-run.json` and renders nothing).
@@ -47,23 +48,25 @@ export async function renderBatch(options: BatchOptions): Promise<BatchResult> {
       // A display problem must never break a paid render.
     }
   };
-  const root = path.resolve(options.root);
-  const outDir = path.resolve(root, options.outDir);
+  const plan =
+    options.plan ??
+    (await planBatch({
+      root: options.root,
+      outDir: options.outDir,
+      ...(options.patterns ? { patterns: options.patterns } : {}),
+      ...(options.shard ? { shard: options.shard } : {}),
+    }));
+  const { root, outDir, discovery } = plan;
   const ledgerPath = path.resolve(options.ledgerFile ?? path.join(outDir, LEDGER_FILE));
   const dryRun = options.dryRun === true;
 
-  const discovery = await discoverPromptFiles(options.patterns ?? [], root, { exclude: [outDir] });
   emit({ type: 'discovered', files: discovery.files, unmatched: discovery.unmatched });
   let entries: ManifestVideo[] = [];
   let issues: ManifestIssue[] = [];
   let orphans: ManifestOrphan[] = [];
   if (discovery.files.length > 0 || (await exists(ledgerPath))) {
     const { renderVideos } = await import('./render-videos.js');
-    ({ entries, issues, orphans } = await renderVideos(
-      options,
-      { root, outDir, ledgerPath, dryRun, now, emit },
-      discovery.files,
-    ));
+    ({ entries, issues, orphans } = await renderVideos(options, { root, outDir, ledgerPath, dryRun, now, emit }, plan));
   } else {
     // No prompt file and no ledger: nothing to render, resume or report.
     emit({ type: 'planned', videos: [], orphanJobs: [] });

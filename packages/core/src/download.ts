@@ -1,9 +1,10 @@
-import { abandon, drain, pause, type ApiContext, type Emit } from './api.js';
+import { abandon, drain, type ApiContext, type Emit } from './api.js';
 import { ScenarioError, abortedError } from './errors.js';
 import { apiErrorFromResponse, describeUrl } from './http-errors.js';
 import { getAsset, type ScenarioAsset } from './jobs.js';
 import type { ByteSink, HttpResponse, SinkWriter } from './ports.js';
 import { retryDelayMs, serverHintMs, type RetryPolicy } from './retry.js';
+import { withRetries, type TryOutcome } from './retry-loop.js';
 
 export interface DownloadOptions {
   signal?: AbortSignal;
@@ -107,108 +108,115 @@ export const downloadAsset = async (
   let asset: ScenarioAsset | undefined;
   let writer: SinkWriter | undefined;
   let refreshes = 0;
-  let lastProblem = 'no attempt made';
-  let lastCause: unknown;
-  let done = false;
   let committed = false;
-  try {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  /** A try that ended short: what went wrong (the `retrying` event's cause) and the error behind it. */
+  type Problem = { problem: string; cause?: unknown };
+  const retry = (problem: string, cause?: unknown): { retry: Problem } => ({
+    retry: { problem, ...(cause !== undefined ? { cause } : {}) },
+  });
+
+  /** One try of the byte transfer: done once the whole body is in the writer. */
+  const transfer = async (): Promise<TryOutcome<SinkWriter, Problem>> => {
+    if (signal?.aborted) throw aborted();
+    if (asset === undefined) asset = await getAsset(ctx, assetId, readOpts);
+    const url = asset.url;
+    if (typeof url !== 'string' || url === '') {
+      // Not ready yet (asset still `pending`): ask again next time.
+      asset = undefined;
+      return retry('the asset has no download URL yet');
+    }
+    writer ??= await sink.open(options.name ?? outputName(options.baseName ?? assetId, asset.mimeType));
+    const offset = writer.bytesWritten;
+    let res: HttpResponse;
+    try {
+      res = await ctx.ports.http.request({
+        method: 'GET',
+        url,
+        auth: false,
+        headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+        timeoutMs: options.timeoutMs ?? 60_000,
+        reuseChunks: true, // each chunk is written (the sink is done with it) before the next is read
+        ...(signal !== undefined ? { signal } : {}),
+      });
+    } catch (e) {
       if (signal?.aborted) throw aborted();
-      if (attempt > 1) {
-        // Back off, honouring the CDN's Retry-After when it sent one (capped).
-        const hint = lastCause instanceof ScenarioError ? serverHintMs(lastCause) : undefined;
-        const delay = retryDelayMs({
-          attempt: attempt - 1,
-          policy: DOWNLOAD_BACKOFF,
-          random: ctx.random,
-          ...(hint !== undefined ? { hintMs: Math.min(hint, DOWNLOAD_BACKOFF.maxHintMs) } : {}),
-        });
-        emit?.({
-          type: 'retrying',
-          attempt: attempt - 1,
-          delayMs: delay,
-          cause: lastProblem,
-          ...(jobId !== undefined ? { jobId } : {}),
-        });
-        await pause(ctx.ports, delay, signal, jobId);
-        lastCause = undefined;
-      }
-      if (asset === undefined) asset = await getAsset(ctx, assetId, readOpts);
-      const url = asset.url;
-      if (typeof url !== 'string' || url === '') {
-        // Not ready yet (asset still `pending`): ask again next time.
-        asset = undefined;
-        lastProblem = 'the asset has no download URL yet';
-        continue;
-      }
-      writer ??= await sink.open(options.name ?? outputName(options.baseName ?? assetId, asset.mimeType));
-      const offset = writer.bytesWritten;
-      let res: HttpResponse;
-      try {
-        res = await ctx.ports.http.request({
-          method: 'GET',
-          url,
-          auth: false,
-          headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-          timeoutMs: options.timeoutMs ?? 60_000,
-          reuseChunks: true, // each chunk is written (the sink is done with it) before the next is read
-          ...(signal !== undefined ? { signal } : {}),
-        });
-      } catch (e) {
-        if (signal?.aborted) throw aborted();
-        lastProblem = 'network';
-        lastCause = e;
-        continue;
-      }
-      let total: number | undefined;
-      if (res.status === 200) {
-        if (offset > 0) await writer.reset(); // the server ignored the range: start over
-        total = intHeader(res.headers['content-length']);
-      } else if (res.status === 206) {
-        const range = parseContentRange(res.headers['content-range']);
-        if (range === undefined || range.start !== offset) {
-          await abandon(res); // bytes from elsewhere in the video: not worth reading
-          await writer.reset();
-          lastProblem = 'download_incomplete';
-          continue;
-        }
-        total = range.total;
-      } else if (res.status === 416 && offset > 0) {
-        await drain(res);
-        const size = parseContentRange(res.headers['content-range'])?.total ?? asset.properties?.size;
-        if (size === offset) {
-          done = true;
-          break;
-        }
+      return retry('network', e);
+    }
+    let total: number | undefined;
+    if (res.status === 200) {
+      if (offset > 0) await writer.reset(); // the server ignored the range: start over
+      total = intHeader(res.headers['content-length']);
+    } else if (res.status === 206) {
+      const range = parseContentRange(res.headers['content-range']);
+      if (range === undefined || range.start !== offset) {
+        await abandon(res); // bytes from elsewhere in the video: not worth reading
         await writer.reset();
-        lastProblem = 'download_incomplete';
-        continue;
-      } else if ([401, 403, 404, 410].includes(res.status)) {
-        // Expired or revoked signature: get a fresh URL from the API.
-        await drain(res);
-        refreshes++;
-        if (refreshes > maxRefreshes) {
-          throw fail('output_expired', `The CDN kept refusing the asset's URL (HTTP ${res.status})`);
-        }
-        asset = undefined;
-        lastProblem = 'output_expired';
-        continue;
-      } else {
-        const body = await res.text().catch(() => '');
-        const err = apiErrorFromResponse({
-          status: res.status,
-          method: 'GET',
-          url,
-          bodyText: body,
-          headers: res.headers,
-        });
-        if (!err.retryable)
-          throw fail('download_incomplete', `The CDN answered ${res.status} to GET ${describeUrl(url)}`);
-        lastProblem = err.code;
-        lastCause = err;
-        continue;
+        return retry('download_incomplete');
       }
-      if (total === undefined && typeof asset.properties?.size === 'number') total = asset.properties.size;
+      total = range.total;
+    } else if (res.status === 416 && offset > 0) {
+      await drain(res);
+      const size = parseContentRange(res.headers['content-range'])?.total ?? asset.properties?.size;
+      if (size === offset) return { done: writer };
+      await writer.reset();
+      return retry('download_incomplete');
+    } else if ([401, 403, 404, 410].includes(res.status)) {
+      // Expired or revoked signature: get a fresh URL from the API.
+      await drain(res);
+      refreshes++;
+      if (refreshes > maxRefreshes) {
+        throw fail('output_expired', `The CDN kept refusing the asset's URL (HTTP ${res.status})`);
+      }
+      asset = undefined;
+      return retry('output_expired');
+    } else {
+      const body = await res.text().catch(() => '');
+      const err = apiErrorFromResponse({
+        status: res.status,
+        method: 'GET',
+        url,
+        bodyText: body,
+        headers: res.headers,
+      });
+      if (!err.retryable)
+        throw fail('download_incomplete', `The CDN answered ${res.status} to GET ${describeUrl(url)}`);
+      return retry(err.code, err);
+    }
+    if (total === undefined && typeof asset.properties?.size === 'number') total = asset.properties.size;
+    emit?.({
+      type: 'downloading',
+      bytes: writer.bytesWritten,
+      assetId,
+      ...(total !== undefined ? { total } : {}),
+      ...(jobId !== undefined ? { jobId } : {}),
+    });
+    let reported = writer.bytesWritten;
+    try {
+      for await (const chunk of res.body) {
+        if (signal?.aborted) throw aborted();
+        await writer.write(chunk);
+        if (writer.bytesWritten - reported >= every) {
+          reported = writer.bytesWritten;
+          emit?.({
+            type: 'downloading',
+            bytes: reported,
+            assetId,
+            ...(total !== undefined ? { total } : {}),
+            ...(jobId !== undefined ? { jobId } : {}),
+          });
+        }
+      }
+    } catch (e) {
+      if (signal?.aborted) throw aborted();
+      if (e instanceof ScenarioError) throw e;
+      return retry('download_incomplete', e); // resume from what arrived
+    }
+    if (total !== undefined && writer.bytesWritten < total) return retry('download_incomplete');
+    if (total !== undefined && writer.bytesWritten > total) {
+      await writer.reset();
+      return retry('download_incomplete');
+    }
+    if (writer.bytesWritten !== reported || reported === 0) {
       emit?.({
         type: 'downloading',
         bytes: writer.bytesWritten,
@@ -216,58 +224,38 @@ export const downloadAsset = async (
         ...(total !== undefined ? { total } : {}),
         ...(jobId !== undefined ? { jobId } : {}),
       });
-      let reported = writer.bytesWritten;
-      try {
-        for await (const chunk of res.body) {
-          if (signal?.aborted) throw aborted();
-          await writer.write(chunk);
-          if (writer.bytesWritten - reported >= every) {
-            reported = writer.bytesWritten;
-            emit?.({
-              type: 'downloading',
-              bytes: reported,
-              assetId,
-              ...(total !== undefined ? { total } : {}),
-              ...(jobId !== undefined ? { jobId } : {}),
-            });
-          }
-        }
-      } catch (e) {
-        if (signal?.aborted) throw aborted();
-        if (e instanceof ScenarioError) throw e;
-        lastProblem = 'download_incomplete';
-        lastCause = e;
-        continue; // resume from what arrived
-      }
-      if (total !== undefined && writer.bytesWritten < total) {
-        lastProblem = 'download_incomplete';
-        continue;
-      }
-      if (total !== undefined && writer.bytesWritten > total) {
-        await writer.reset();
-        lastProblem = 'download_incomplete';
-        continue;
-      }
-      if (writer.bytesWritten !== reported || reported === 0) {
-        emit?.({
-          type: 'downloading',
-          bytes: writer.bytesWritten,
-          assetId,
-          ...(total !== undefined ? { total } : {}),
-          ...(jobId !== undefined ? { jobId } : {}),
+    }
+    return { done: writer };
+  };
+
+  const gaveUp = (lastProblem: string, lastCause?: unknown) =>
+    fail(
+      lastProblem === 'output_expired' ? 'output_expired' : 'download_incomplete',
+      `Download failed after ${maxAttempts} attempts (last problem: ${lastProblem})`,
+      lastCause,
+    );
+
+  try {
+    if (maxAttempts < 1) throw gaveUp('no attempt made');
+    const written = await withRetries<SinkWriter, Problem>({
+      ports: ctx.ports,
+      ...readOpts,
+      attempt: transfer,
+      // Bounded by `maxAttempts` only; back off, honouring the CDN's Retry-After when it sent one (capped).
+      next: ({ problem, cause }, attempt) => {
+        if (attempt >= maxAttempts) return undefined;
+        const hint = cause instanceof ScenarioError ? serverHintMs(cause) : undefined;
+        const delayMs = retryDelayMs({
+          attempt,
+          policy: DOWNLOAD_BACKOFF,
+          random: ctx.random,
+          ...(hint !== undefined ? { hintMs: Math.min(hint, DOWNLOAD_BACKOFF.maxHintMs) } : {}),
         });
-      }
-      done = true;
-      break;
-    }
-    if (!done || writer === undefined) {
-      throw fail(
-        lastProblem === 'output_expired' ? 'output_expired' : 'download_incomplete',
-        `Download failed after ${maxAttempts} attempts (last problem: ${lastProblem})`,
-        lastCause,
-      );
-    }
-    const output = await writer.commit();
+        return { delayMs, cause: problem };
+      },
+      giveUp: ({ problem, cause }) => gaveUp(problem, cause),
+    });
+    const output = await written.commit();
     committed = true;
     return {
       assetId,

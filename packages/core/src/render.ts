@@ -3,7 +3,7 @@ import type { DownloadResult } from './download.js';
 import { downloadOutputs, requireOutputs } from './outputs.js';
 import { ScenarioError, invalidInput as invalid, toScenarioError } from './errors.js';
 import { getJob, type ScenarioJob } from './jobs.js';
-import { WAN_MODEL_ID, wanCrossFieldIssue, wanParamsSchema, type WanTuning } from './params.js';
+import { WAN_MODEL_ID, WAN_TUNING_FIELDS, wanCrossFieldIssue, wanParamsSchema, type WanTuning } from './params.js';
 import type { ByteSink, LedgerEntry, LedgerPort } from './ports.js';
 import type { RetryPolicy } from './retry.js';
 import { slotHooks, type GenerationScheduler, type Slot } from './scheduler.js';
@@ -109,8 +109,6 @@ const checkImage = (image: unknown, field: string): ImageInput => {
   throw invalid(`${field} must be { assetId }, { bytes, fileName } or { url }`, field);
 };
 
-const TUNING_KEYS = ['resolution', 'numFrames', 'framesPerSecond', 'sampleSteps', 'sampleShift', 'seed'] as const;
-
 /** zod issues as one invalid_input error naming the first field. */
 export const zodToScenarioError = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ScenarioError => {
   const list = issues.map((i) => ({ field: i.path.map(String).join('.') || '(input)', message: i.message }));
@@ -150,7 +148,7 @@ export const planRender = (input: RenderInput): RenderPlan => {
   }
   const params: Record<string, unknown> = { ...(input.params ?? {}) };
   if (input.prompt !== undefined) params.prompt = input.prompt;
-  for (const k of TUNING_KEYS) if (input[k] !== undefined) params[k] = input[k];
+  for (const k of WAN_TUNING_FIELDS) if (input[k] !== undefined) params[k] = input[k];
   if (modelId === WAN_MODEL_ID) {
     // Validate with stand-in asset ids: the images are checked above and uploaded only after this.
     const probe = {

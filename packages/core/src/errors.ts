@@ -105,6 +105,22 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * The one error JSON every face shows (manifest entries, CLI `--json`, n8n items): `toJSON()` without
+ * its empty fields, in its order. A face that shows fewer fields (the manifest keeps the ones its users
+ * already read) passes them as `keys`; it never renames one, so a field means the same everywhere.
+ */
+export function scenarioErrorJson<K extends Exclude<keyof ScenarioErrorInit, 'cause'>>(
+  error: ScenarioError,
+  keys?: readonly K[],
+): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(error.toJSON())) {
+    if (v !== undefined && (keys === undefined || (keys as readonly string[]).includes(k))) json[k] = v;
+  }
+  return json;
+}
+
 /** An `invalid_input` error: the caller's request cannot be sent as is (never retryable). */
 export const invalidInput = (message: string, field?: string, details?: Record<string, unknown>): ScenarioError =>
   new ScenarioError({

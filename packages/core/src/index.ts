@@ -2,6 +2,7 @@ export * from './ports.js';
 export * from './params.js';
 export * from './events.js';
 export * from './errors.js';
+export * from './next-step.js';
 export {
   parseApiError,
   parseRetryAfter,

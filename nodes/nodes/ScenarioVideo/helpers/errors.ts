@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { fieldLabel, labelFieldNames } from '../actions/fields';
-import { ScenarioError, toScenarioError } from '../core';
+import { nextStep, ScenarioError, scenarioErrorJson, toScenarioError } from '../core';
 
 /** Codes that come from the API's own answer: shown as NodeApiError (with the HTTP status). */
 const API_CODES = new Set(['unauthorized', 'forbidden', 'rate_limited', 'server', 'network']);
@@ -18,64 +18,63 @@ const sentence = (text: string): string => {
 	return t === '' || /[.!?…]$/.test(t) ? t : `${t}.`;
 };
 
-/** How to fix it, in the words of n8n's UX guidelines (the message says what happened). */
+/**
+ * How to fix it, in the words of n8n's UX guidelines (the message says what happened). What to do is
+ * the core's decision (`nextStep`); this only words it for the node's UI.
+ */
 export const describeFix = (e: ScenarioError): string => {
 	const parts: string[] = [];
 	if (e.hint !== undefined) parts.push(`Scenario's hint: ${e.hint}`);
-	switch (e.code) {
-		case 'unauthorized':
+	const step = nextStep(e);
+	switch (step.kind) {
+		case 'check-credentials':
 			parts.push('Check the API key and secret in the Scenario API credential.');
 			break;
-		case 'forbidden':
+		case 'check-permissions':
 			parts.push('This API key may not do this. Check its permissions and the team it belongs to.');
 			break;
-		case 'invalid_input':
+		case 'fix-input':
 			parts.push(
-				e.field !== undefined
-					? `Check the "${fieldLabel(e.field)}" parameter.`
+				step.field !== undefined
+					? `Check the "${fieldLabel(step.field)}" parameter.`
 					: 'Check the node parameters.',
 			);
 			break;
-		case 'rate_limited':
+		case 'wait-team-limit':
 			parts.push(
 				'Scenario kept refusing for the team\'s limit of generations at once, and none of this workflow\'s own jobs ended meanwhile: other work fills the team. Run again later, or raise "Wait Timeout (Minutes)" to wait longer.',
 			);
 			break;
-		case 'timed_out':
-		case 'aborted':
-			if (e.jobId !== undefined) parts.push(resumeHint(e.jobId));
-			break;
-		case 'output_expired':
-		case 'download_incomplete':
-			if (e.jobId !== undefined)
-				parts.push(
-					`Download it again with "Job → Wait" and job ID ${e.jobId}; nothing is paid again.`,
-				);
-			break;
-		case 'job_failed':
+		case 'download-again':
 			parts.push(
-				e.details?.refunded === false
-					? 'Scenario did not refund this job.'
-					: 'Scenario refunds failed jobs. Adjust the prompt or parameters and try again.',
+				`Download it again with "Job → Wait" and job ID ${step.jobId}; nothing is paid again.`,
 			);
 			break;
-		case 'network':
-			if (e.details?.submitOutcome === 'unknown') {
-				const sent =
-					typeof e.details.attemptStartedAt === 'string'
-						? ` after ${e.details.attemptStartedAt}`
-						: '';
-				parts.push(
-					`The submit may have been paid: it reached Scenario but no answer came back, and no job was found for it in time. ` +
-						`Look for a job created${sent} among your recent Scenario jobs (in Scenario's web app, or with "scenario-video jobs"), ` +
-						'then get it with "Job → Wait" and its job ID. Running this item again submits (and pays) again.',
-				);
-			} else if (e.jobId !== undefined) {
-				parts.push(resumeHint(e.jobId));
-			}
+		case 'job-failed':
+			parts.push(
+				step.refunded
+					? 'Scenario refunds failed jobs. Adjust the prompt or parameters and try again.'
+					: 'Scenario did not refund this job.',
+			);
 			break;
-		default:
-			if (e.jobId !== undefined && e.code !== 'job_canceled') parts.push(resumeHint(e.jobId));
+		case 'find-unknown-submit': {
+			const sent = step.sentAfter !== undefined ? ` after ${step.sentAfter}` : '';
+			parts.push(
+				`The submit may have been paid: it reached Scenario but no answer came back, and no job was found for it in time. ` +
+					`Look for a job created${sent} among your recent Scenario jobs (in Scenario's web app, or with "scenario-video jobs"), ` +
+					'then get it with "Job → Wait" and its job ID. Running this item again submits (and pays) again.',
+			);
+			break;
+		}
+		case 'check-network':
+			// n8n's own network settings are the user's to check; a job that exists is what matters.
+			if (step.jobId !== undefined) parts.push(resumeHint(step.jobId));
+			break;
+		case 'resume':
+			parts.push(resumeHint(step.jobId));
+			break;
+		case 'none':
+			break;
 	}
 	if (e.traceId !== undefined) parts.push(`Scenario trace ID: ${e.traceId}`);
 	return parts.map(sentence).join(' ');
@@ -107,12 +106,13 @@ export const messageOf = (e: ScenarioError, itemIndex: number): string => {
 	return `${withJob} (${itemLabel(itemIndex)})`;
 };
 
-/** The error JSON a failed item carries with "Continue On Fail": never a credential. */
+/** The error JSON a failed item carries with "Continue On Fail" (the core's, see above): never a credential. */
 export const errorJson = (error: unknown, itemIndex: number): IDataObject => {
 	const e = toScenarioError(error);
+	// The core's error JSON, its message replaced by the node's own (field labels, the item).
 	const json: IDataObject = { error: messageOf(e, itemIndex) };
-	for (const [k, v] of Object.entries(e.toJSON())) {
-		if (v !== undefined && k !== 'message') json[k] = v as IDataObject[string];
+	for (const [k, v] of Object.entries(scenarioErrorJson(e))) {
+		if (k !== 'message') json[k] = v as IDataObject[string];
 	}
 	const description = describeFix(e);
 	if (description !== '') json.description = description;

@@ -1,20 +1,18 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   InputError,
+  MAX_SHARDS,
   commentOnPullRequest,
+  formatShard,
   fromFork,
   manifestOutputs,
   reportMarkdown,
   toolkitDeps
-} from "./chunks/chunk-KG67Y7E5.mjs";
+} from "./chunks/chunk-XS4DODHL.mjs";
 import {
   getInput,
   setOutput
 } from "./chunks/chunk-K5QABVCG.mjs";
-import {
-  MAX_SHARDS,
-  formatShard
-} from "./chunks/chunk-HSK646NQ.mjs";
 import {
   cachePath
 } from "./chunks/chunk-LDN6F7N3.mjs";

@@ -1,7 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-// Defaults and ranges are literals (n8n's lint reads them statically); a unit test checks them
-// against the core's WAN_PARAMS table so they cannot drift.
+// Defaults and ranges are literals (n8n's lint reads them statically), the one place the Wan 2.2
+// table is written again: tests check them against the core's WAN_PARAMS so they cannot drift
+// (defaults, ranges and options in test/execute.test.ts, the ranges in the descriptions in
+// test/fields.test.ts). The cross-field rule (a last frame needs an image) is the core's
+// `planRender` (helpers/input.ts calls it before any upload); nothing here restates it.
 
 const sourceOptions = {
 	assetId: { name: 'Asset ID', value: 'assetId', description: 'An existing Scenario asset' },

@@ -3,6 +3,7 @@ import { writeSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ByteSink, SinkWriter } from '../ports.js';
+import { finishedWith } from './finished-chunks.js';
 
 /** A file name safe to join to the output directory: no directories, no traversal, no control characters. */
 export const safeFileName = (name: string): string => {
@@ -15,8 +16,8 @@ export const safeFileName = (name: string): string => {
  * Files in `dir`: each output is written to a temporary file beside its final name, then renamed
  * into place atomically, so a reader never sees half a video. `discard` removes the temporary file.
  *
- * No fsync, like `curl -o`: it would make a 1 GiB download wait about half a second more for the
- * disk (`pnpm bench`), and it is not what keeps a paid render safe. The ledger is (it is fsynced,
+ * No fsync, like `curl -o`: it would make a large download wait noticeably longer for the disk
+ * (figures in bench/README.md), and it is not what keeps a paid render safe. The ledger is (it is fsynced,
  * and it records the job id before any waiting); a video that a power cut leaves short on disk no
  * longer matches the size in the manifest, so the next run downloads it again by job id instead of
  * paying for it again (action/src/batch/render.test.ts shows that).
@@ -25,10 +26,10 @@ export const safeFileName = (name: string): string => {
  * takes tens of microseconds; sending it to the thread pool instead costs more than the write
  * itself (a hand-off per write, and the pool competes with the network for the CPU), and chunks
  * held until a later write keep socket buffers alive long enough for V8 to run full collections
- * over them. `pnpm bench` measured both: about 0.6 of curl's throughput with pooled writes, and
- * about curl's pace with synchronous ones. The event loop waits for the disk only as long as
- * one chunk takes to copy, and nothing is held in memory: the chunk can be reused as soon as
- * `write` returns. A failed write rejects that `write`, and every later call until `reset`.
+ * over them. `pnpm bench` measured both: pooled writes fall well behind curl's throughput,
+ * synchronous ones keep its pace (figures in bench/README.md). The event loop waits for the disk only as long as
+ * one chunk takes to copy, and nothing is held in memory: each chunk is marked `finishedWith`
+ * as soon as it is written, so the Node transport reads the next bytes into the same buffer. A failed write rejects that `write`, and every later call until `reset`.
  */
 export const createFileSink = (dir: string): ByteSink => ({
   async open(name: string): Promise<SinkWriter> {
@@ -62,6 +63,7 @@ export const createFileSink = (dir: string): ByteSink => ({
           throw e;
         }
         written += chunk.length;
+        finishedWith(chunk); // written out, nothing kept: the transport may read into it again
       },
       async reset() {
         ensureOpen();

@@ -135,7 +135,6 @@ export const downloadAsset = async (
         auth: false,
         headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
         timeoutMs: options.timeoutMs ?? 60_000,
-        reuseChunks: true, // each chunk is written (the sink is done with it) before the next is read
         ...(signal !== undefined ? { signal } : {}),
       });
     } catch (e) {

@@ -22,11 +22,6 @@ export interface HttpRequest {
   /** Per-request timeout for the whole exchange up to the response headers. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /**
-   * The caller is done with each body chunk before it asks for the next one (a GET only), so the
-   * transport may read the body into a few reused buffers. A transport is free to ignore this.
-   */
-  reuseChunks?: boolean;
 }
 
 export interface HttpResponse {
@@ -36,8 +31,8 @@ export interface HttpResponse {
   /** Read the whole body as text (small JSON responses). */
   text(): Promise<string>;
   /**
-   * Stream the body (downloads). Consume either `text()` or `body`, not both. When the request
-   * said `reuseChunks`, a chunk may be overwritten once the next one is asked for.
+   * Stream the body (downloads). Consume either `text()` or `body`, not both. Each chunk is the
+   * consumer's to keep: a transport that reads into reused memory handles that itself.
    */
   body: AsyncIterable<Uint8Array>;
 }
@@ -85,10 +80,7 @@ export interface ByteSink {
 export interface SinkWriter {
   /** Bytes accepted so far; a resumed download asks the server for the rest from here. */
   readonly bytesWritten: number;
-  /**
-   * The sink is done with the chunk when the returned promise settles: its memory may then be
-   * reused for the next one (downloads read into reused buffers), so a sink that keeps it copies it.
-   */
+  /** Append `chunk`; the output holds it once the returned promise settles. */
   write(chunk: Uint8Array): Promise<void>;
   /** Drop everything written (the server ignored a Range request and sent the whole body again). */
   reset(): Promise<void>;

@@ -3,6 +3,7 @@ import { writeSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ByteSink, SinkWriter } from '../ports.js';
+import { finishedWith } from './finished-chunks.js';
 
 /** A file name safe to join to the output directory: no directories, no traversal, no control characters. */
 export const safeFileName = (name: string): string => {
@@ -26,9 +27,10 @@ export const safeFileName = (name: string): string => {
  * itself (a hand-off per write, and the pool competes with the network for the CPU), and chunks
  * held until a later write keep socket buffers alive long enough for V8 to run full collections
  * over them. `pnpm bench` measured both: pooled writes fall well behind curl's throughput,
- * synchronous ones keep its pace (figures in bench/README.md). The event loop waits for the disk only as long as
- * one chunk takes to copy, and nothing is held in memory: the chunk can be reused as soon as
- * `write` returns. A failed write rejects that `write`, and every later call until `reset`.
+ * synchronous ones keep its pace (figures in bench/README.md). The event loop waits for the disk
+ * only as long as one chunk takes to copy, and nothing is held in memory: each chunk is marked
+ * `finishedWith` as soon as it is written, so the Node transport reads the next bytes into the same
+ * buffer (finished-chunks.ts). A failed write rejects that `write`, and every later call until `reset`.
  */
 export const createFileSink = (dir: string): ByteSink => ({
   async open(name: string): Promise<SinkWriter> {
@@ -62,6 +64,7 @@ export const createFileSink = (dir: string): ByteSink => ({
           throw e;
         }
         written += chunk.length;
+        finishedWith(chunk); // written out, nothing kept: the transport may read into it again
       },
       async reset() {
         ensureOpen();

@@ -50,7 +50,7 @@ const proxy = async (options?: Parameters<typeof startConnectProxy>[0]) => {
 };
 
 const download = async (http: ReturnType<typeof createHttpTransport>, url: string) => {
-  const res = await http.request({ method: 'GET', url, auth: false, reuseChunks: true });
+  const res = await http.request({ method: 'GET', url, auth: false });
   const parts: Buffer[] = [];
   for await (const chunk of res.body) parts.push(Buffer.from(chunk));
   return Buffer.concat(parts);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -6,6 +7,7 @@ import { createServer as createTcpServer, type AddressInfo, type Socket } from '
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpTransportError } from '../ports.js';
 import { createHttpTransport } from './http-transport.js';
+import { finishedWith } from './finished-chunks.js';
 import { getWithReusedBuffer } from './reused-buffer-get.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -434,9 +436,9 @@ describe('http transport: failures', () => {
 });
 
 describe.each([
-  { mode: 'node:http', reuseChunks: false },
-  { mode: 'reused buffers', reuseChunks: true },
-])('http transport: downloads (GET without credentials), $mode', ({ reuseChunks }) => {
+  { mode: 'node:http', reusedBufferDownloads: false },
+  { mode: 'reused buffers', reusedBufferDownloads: true },
+])('http transport: downloads (GET without credentials), $mode', ({ reusedBufferDownloads }) => {
   it('follows redirects, drops a caller-supplied Authorization header, and streams Buffers', async () => {
     const cdn = await serve((req, res) => {
       if (req.url === '/start') {
@@ -446,12 +448,16 @@ describe.each([
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '3000' });
       res.end(Buffer.alloc(3000, 7));
     });
-    const http = createHttpTransport({ baseUrl: 'https://api.example.test/v1', apiKey: KEY, apiSecret: SECRET });
+    const http = createHttpTransport({
+      baseUrl: 'https://api.example.test/v1',
+      apiKey: KEY,
+      apiSecret: SECRET,
+      reusedBufferDownloads,
+    });
     const res = await http.request({
       method: 'GET',
       url: `${cdn.origin}/start`,
       auth: false,
-      reuseChunks,
       headers: { authorization: BASIC, range: 'bytes=0-' },
     });
     expect(res.status).toBe(200);
@@ -469,8 +475,8 @@ describe.each([
       res.write(Buffer.alloc(100));
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
-    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks });
+    const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET, reusedBufferDownloads });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false });
     let got = 0;
     const err = await (async () => {
       for await (const c of res.body) got += c.length;
@@ -481,22 +487,22 @@ describe.each([
 
   it('times out waiting for headers, refuses as "not sent", and an aborted caller gets its reason', async () => {
     const hang = await serve(() => undefined);
-    const http = createHttpTransport({ baseUrl: hang.origin, apiKey: KEY, apiSecret: SECRET });
+    const http = createHttpTransport({ baseUrl: hang.origin, apiKey: KEY, apiSecret: SECRET, reusedBufferDownloads });
     const timedOut = await http
-      .request({ method: 'GET', url: `${hang.origin}/x`, auth: false, reuseChunks, timeoutMs: 100 })
+      .request({ method: 'GET', url: `${hang.origin}/x`, auth: false, timeoutMs: 100 })
       .catch((e: unknown) => e);
     expect(timedOut).toMatchObject({ name: 'HttpTransportError', sent: true, timedOut: true });
 
     const reason = new Error('stop');
     const ac = new AbortController();
-    const p = http.request({ method: 'GET', url: `${hang.origin}/y`, auth: false, reuseChunks, signal: ac.signal });
+    const p = http.request({ method: 'GET', url: `${hang.origin}/y`, auth: false, signal: ac.signal });
     ac.abort(reason);
     await expect(p).rejects.toBe(reason);
 
     const gone = await serve(ok);
     await new Promise<void>((r) => servers.pop()!.close(() => r()));
     const refused = await http
-      .request({ method: 'GET', url: `${gone.origin}/z`, auth: false, reuseChunks })
+      .request({ method: 'GET', url: `${gone.origin}/z`, auth: false })
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ name: 'HttpTransportError', sent: false });
   });
@@ -518,6 +524,7 @@ describe('http transport: downloads into reused buffers', () => {
       await new Promise((r) => setTimeout(r, 1));
       intact &&= Buffer.from(chunk).equals(expected); // nothing was read over it meanwhile
       buffers.add(chunk.buffer);
+      finishedWith(chunk); // as the file sink says once it wrote a chunk out
       at += chunk.length;
     }
     return { bytes: at, intact, buffers: buffers.size };
@@ -531,9 +538,26 @@ describe('http transport: downloads into reused buffers', () => {
       res.end(body);
     });
     const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
-    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks: true });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false });
     // One buffer holds the piece being consumed while the other takes the next read.
     expect(await readSlowly(res.body)).toEqual({ bytes: size, intact: true, buffers: 2 });
+  });
+
+  it('a consumer that keeps its chunks without saying it is done with them finds every one intact', async () => {
+    const size = 3 * 1024 * 1024 + 17;
+    const body = randomBytes(size); // not periodic: a piece read over by later bytes would show
+    const cdn = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(size) });
+      res.end(body);
+    });
+    const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false });
+    const kept: Uint8Array[] = [];
+    for await (const chunk of res.body) {
+      kept.push(chunk);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(Buffer.concat(kept).equals(body)).toBe(true);
   });
 
   it('reads a chunked body (no Content-Length) the same way; text() keeps its own copy', async () => {
@@ -550,9 +574,9 @@ describe('http transport: downloads into reused buffers', () => {
       tick();
     });
     const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET });
-    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks: true });
+    const res = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false });
     expect(await readSlowly(res.body)).toEqual({ bytes: 300_000, intact: true, buffers: 2 });
-    const text = await http.request({ method: 'GET', url: `${cdn.origin}/text`, auth: false, reuseChunks: true });
+    const text = await http.request({ method: 'GET', url: `${cdn.origin}/text`, auth: false });
     expect(await text.text()).toBe('héllo wörld');
   });
 
@@ -569,11 +593,11 @@ describe('http transport: downloads into reused buffers', () => {
     const http = createHttpTransport({ baseUrl: cdn.origin, apiKey: KEY, apiSecret: SECRET, bodyIdleTimeoutMs: 100 });
     try {
       const malformed = await http
-        .request({ method: 'GET', url: `${rawOrigin}/v`, auth: false, reuseChunks: true })
+        .request({ method: 'GET', url: `${rawOrigin}/v`, auth: false })
         .catch((e: unknown) => e);
       expect(malformed).toMatchObject({ name: 'HttpTransportError', sent: true, timedOut: false });
 
-      const stalled = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false, reuseChunks: true });
+      const stalled = await http.request({ method: 'GET', url: `${cdn.origin}/v`, auth: false });
       const stall = await (async () => {
         for await (const _ of stalled.body);
       })().catch((e: unknown) => e);
@@ -585,7 +609,6 @@ describe('http transport: downloads into reused buffers', () => {
         method: 'GET',
         url: `${cdn.origin}/v`,
         auth: false,
-        reuseChunks: true,
         signal: ac.signal,
       });
       const aborted = (async () => {
@@ -621,13 +644,13 @@ describe('http transport: downloads into reused buffers', () => {
     const viaNodeHttp = (head: string | undefined) => /\r\nconnection: keep-alive\r\n/i.test(head ?? '');
     try {
       const http = createHttpTransport({ baseUrl: origin, apiKey: KEY, apiSecret: SECRET });
-      const whole = await http.request({ method: 'GET', url: `${origin}/padded`, auth: false, reuseChunks: true });
+      const whole = await http.request({ method: 'GET', url: `${origin}/padded`, auth: false });
       expect(await whole.text()).toBe('hello');
       expect(heads.map(viaNodeHttp)).toEqual([false, true]);
 
       const fresh = createHttpTransport({ baseUrl: origin, apiKey: KEY, apiSecret: SECRET });
       heads.length = 0;
-      const first = await fresh.request({ method: 'GET', url: `${origin}/video`, auth: false, reuseChunks: true });
+      const first = await fresh.request({ method: 'GET', url: `${origin}/video`, auth: false });
       const got: string[] = [];
       const cut = await (async () => {
         for await (const chunk of first.body) got.push(Buffer.from(chunk).toString());
@@ -638,7 +661,6 @@ describe('http transport: downloads into reused buffers', () => {
         method: 'GET',
         url: `${origin}/video`,
         auth: false,
-        reuseChunks: true,
         headers: { range: 'bytes=5-' },
       });
       expect([rest.status, await rest.text()]).toEqual([206, ' world']);
@@ -656,7 +678,6 @@ describe('http transport: downloads into reused buffers', () => {
         method: 'GET',
         url: `${cdn.origin}/v`,
         auth: false,
-        reuseChunks: true,
         headers: { range: 'bytes=0-\r\nx: y' },
       })
       .catch((e: unknown) => e);
@@ -704,7 +725,7 @@ describe('http transport: downloads into reused buffers', () => {
       const port = await serveTls(ok);
       const http = createHttpTransport({ baseUrl: 'https://api.example.test', apiKey: KEY, apiSecret: SECRET });
       const err = await http
-        .request({ method: 'GET', url: `https://localhost:${port}/v`, auth: false, reuseChunks: true })
+        .request({ method: 'GET', url: `https://localhost:${port}/v`, auth: false })
         .catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'HttpTransportError', sent: false });
       expect(String(err)).not.toContain(SECRET);

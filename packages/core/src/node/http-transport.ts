@@ -32,6 +32,11 @@ export interface HttpTransportOptions {
    * default `process.env`. Rules in proxy-env.ts; an unusable proxy URL throws `invalid_input` here.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Read GETs without credentials (downloads from the CDN) into reused buffers where safe; default
+   * true. False sends them through node:http like every other request.
+   */
+  reusedBufferDownloads?: boolean;
 }
 
 /** setTimeout/clearTimeout, as a port. */
@@ -87,9 +92,10 @@ const originOf = (url: string): string | undefined => {
  * after it may have been written, which turns a submit into "outcome unknown" for nothing. Idle
  * pooled sockets are unreferenced, so they never keep the process alive.
  *
- * A GET that says `reuseChunks` (a video download) skips node:http: it reads its body into reused
- * buffers over a fresh connection (reused-buffer-get.ts), under the same rules. Only where that is
- * safe: not through a proxy, and not from an origin whose response it once could not read (see
+ * A GET without credentials (a video download from the CDN) skips node:http: it reads its body
+ * into reused buffers over a fresh connection (reused-buffer-get.ts), under the same rules; the
+ * caller sees ordinary chunks of its own (finished-chunks.ts says how the memory is reused). Only
+ * where that is safe: not through a proxy, and not from an origin whose response it once could not read (see
  * `unreadable`); those go through node:http, and a download cut short there resumes with Range
  * as anywhere.
  *
@@ -105,6 +111,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
   const maxRedirects = options.maxRedirects ?? 5;
   const timers = options.timers ?? hostTimers;
   const proxies = proxySettingsFromEnv(options.env ?? process.env);
+  const reusedBuffers = options.reusedBufferDownloads ?? true;
   const pools = {
     http: new http.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
     https: new https.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }),
@@ -183,8 +190,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
       const target = httpUrl(url);
       if (target === undefined) throw new HttpTransportError('request failed (invalid URL)', { sent: false });
       /** The rest of the exchange (this hop on) through node:http, within the same deadline. */
-      const rest = () =>
-        viaNodeHttp({ ...req, url, auth: withAuth, reuseChunks: false, timeoutMs: Math.max(1, deadline - Date.now()) });
+      const rest = () => viaNodeHttp({ ...req, url, auth: withAuth, timeoutMs: Math.max(1, deadline - Date.now()) });
       if (!fastPathFor(target)) return await rest();
       let unread = false;
       let hopResult: Awaited<ReturnType<typeof getWithReusedBuffer>>;
@@ -306,7 +312,7 @@ export const createHttpTransport = (options: HttpTransportOptions): HttpPort => 
     async request(req: HttpRequest): Promise<HttpResponse> {
       const caller = req.signal;
       if (caller?.aborted) throw caller.reason;
-      if (req.method === 'GET' && req.reuseChunks === true) return await reusedGet(req);
+      if (req.method === 'GET' && !req.auth && reusedBuffers) return await reusedGet(req);
       return await viaNodeHttp(req);
     },
   };

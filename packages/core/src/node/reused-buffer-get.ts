@@ -4,6 +4,7 @@ import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { HttpTransportError, type HttpResponse } from '../ports.js';
 import { headTimeoutError, requestFailedError } from './transport-errors.js';
 import { Http1ResponseReader, type ResponseHead } from './http1-response.js';
+import { finishedWith, takeFinished } from './finished-chunks.js';
 
 /**
  * Each read takes up to this much from a plain TCP socket: larger reads cost fewer system calls
@@ -51,8 +52,10 @@ export interface ReusedBufferResponse {
  * of short-lived external allocations, which V8 can answer with dozens of full collections that
  * compete with the download for the CPU (README, "Performance").
  *
- * The price is a rule for the consumer: each chunk of `response.body` is a view into a read
- * buffer, valid only until the next chunk is asked for. While the consumer is behind, the socket
+ * The consumer needs no rule: each chunk of `response.body` is a view into a read buffer, lent
+ * until the next chunk is asked for; a consumer that said `finishedWith(chunk)` by then (the file
+ * sink) gets the buffer read into again, any other keeps it and gets copies from then on
+ * (finished-chunks.ts). While the consumer is behind, the socket
  * is paused (the kernel keeps receiving into the socket's own buffer meanwhile), and Node is never
  * given a buffer that still holds a piece: two buffers over TCP, a few more over TLS, which hands
  * out what it already decrypted after a pause.
@@ -198,14 +201,31 @@ export const getWithReusedBuffer = (target: URL, options: ReusedBufferGetOptions
     });
     socket.once('close', () => fail(new HttpTransportError('connection closed', { sent: connected })));
 
+    /** Set once the consumer kept a piece (see finished-chunks.ts): pieces are copied from then on. */
+    let copying = false;
     const response = (head: ResponseHead): HttpResponse => {
       async function* chunks(): AsyncGenerator<Uint8Array> {
+        /** The piece lent to the consumer last (a view into `held`). */
+        let lent: Uint8Array | undefined;
         try {
           for (;;) {
-            held = undefined; // the consumer is done with a piece when it asks for the next one
+            if (lent !== undefined && !takeFinished(lent)) {
+              // The consumer may have kept the piece: its buffer is now the consumer's, and every
+              // later piece is handed out as a copy.
+              const kept = buffers.indexOf(held!);
+              if (kept >= 0) buffers.splice(kept, 1);
+              copying = true;
+            }
+            held = undefined;
+            lent = undefined;
             const next = queue.shift();
             if (next !== undefined) {
+              if (copying) {
+                yield Buffer.from(next.piece);
+                continue;
+              }
               held = next.buffer;
+              lent = next.piece;
               yield next.piece;
               continue;
             }
@@ -224,7 +244,10 @@ export const getWithReusedBuffer = (target: URL, options: ReusedBufferGetOptions
         headers: head.headers,
         async text() {
           const parts: Buffer[] = [];
-          for await (const piece of chunks()) parts.push(Buffer.from(piece)); // a copy: the buffer is reused
+          for await (const piece of chunks()) {
+            parts.push(Buffer.from(piece)); // a copy: the buffer is reused
+            finishedWith(piece);
+          }
           return Buffer.concat(parts).toString('utf8');
         },
         body: { [Symbol.asyncIterator]: chunks },

@@ -8,7 +8,7 @@ import {
   manifestOutputs,
   reportMarkdown,
   toolkitDeps
-} from "./chunks/chunk-XS4DODHL.mjs";
+} from "./chunks/chunk-EFOIRSW6.mjs";
 import {
   getInput,
   setOutput

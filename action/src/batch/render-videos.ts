@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ScenarioError } from '@scenario-video/core';
 import {
   runPool,
+  scenarioErrorJson,
   toScenarioError,
   type ImageInput,
   type LedgerEntry,
@@ -362,17 +363,16 @@ function translate(
   }
 }
 
-/** An error as the manifest shows it: code, message and what helps, never a stack or a credential. */
+/** The fields of the core's error JSON a manifest keeps: the ones its readers (and `--json`) have always had. */
+const MANIFEST_ERROR_FIELDS = ['code', 'message', 'jobId', 'reason', 'hint', 'traceId', 'retryable'] as const;
+
+/**
+ * An error as the manifest shows it: the core's one error JSON (`scenarioErrorJson`), its fields
+ * that help a reader (code, message, job id, the API's reason and hint, trace id, retryable); never a
+ * stack or a credential.
+ */
 export function errorJson(error: ScenarioError): ManifestError {
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error.jobId !== undefined ? { jobId: error.jobId } : {}),
-    ...(error.reason !== undefined ? { reason: error.reason } : {}),
-    ...(error.hint !== undefined ? { hint: error.hint } : {}),
-    ...(error.traceId !== undefined ? { traceId: error.traceId } : {}),
-    retryable: error.retryable,
-  };
+  return scenarioErrorJson(error, MANIFEST_ERROR_FIELDS) as unknown as ManifestError;
 }
 
 function localError(e: unknown): ManifestError {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ScenarioError, type ScenarioJob } from '@scenario-video/core';
+import { nextStep, ScenarioError, type NextStepInput, type ScenarioJob } from '@scenario-video/core';
 import { createFileSink } from '@scenario-video/core/node';
 import type { JobArgs } from './args.js';
 import { connect, type Connection } from './connect.js';
@@ -115,14 +115,14 @@ export async function jobCommand(args: JobArgs, io: CliIO): Promise<number> {
 /** An API error as one line for a person, with what to do when it is the credentials, the network or a 404. */
 export function apiFailure(e: unknown, connection: Connection, what: string): string {
   if (!(e instanceof ScenarioError)) return e instanceof Error ? e.message : String(e);
-  if (e.code === 'unauthorized') {
+  const step = nextStep(e).kind;
+  if (step === 'check-credentials') {
     return (
       `Scenario refused the API key and secret (401 Unauthorized from ${connection.baseUrl}); ` +
       'check SCENARIO_SDK_API_KEY and SCENARIO_SDK_API_SECRET'
     );
   }
-  if (e.code === 'network' && e.retryable)
-    return `cannot reach the Scenario API at ${connection.baseUrl}: ${e.message}`;
+  if (step === 'check-network') return `cannot reach the Scenario API at ${connection.baseUrl}: ${e.message}`;
   if (e.status === 404) {
     return connection.fake
       ? `${what} not found: the embedded fake (--fake) starts empty and only knows the jobs of this command. ` +
@@ -134,8 +134,14 @@ export function apiFailure(e: unknown, connection: Connection, what: string): st
 
 /** Credentials and connection problems are set-up errors (2); anything else failed (1). */
 export function failureExit(e: unknown): number {
-  if (e instanceof ScenarioError && (e.code === 'unauthorized' || (e.code === 'network' && e.retryable))) {
-    return EXIT.usage;
-  }
-  return EXIT.failed;
+  return e instanceof ScenarioError && isSetUpStep(e) ? EXIT.usage : EXIT.failed;
+}
+
+/**
+ * The core's next steps that are the set-up's, not one job's: the credentials, or a network that
+ * failed even after the core's retries. An unknown submit is `network` too, but stays its job's.
+ */
+function isSetUpStep(e: NextStepInput): boolean {
+  const kind = nextStep(e).kind;
+  return kind === 'check-credentials' || kind === 'check-network';
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { nextStep } from '@scenario-video/core';
 import type { BatchEvent } from '../batch/events.js';
 import type { ManifestError, ManifestVideo } from '../batch/manifest.js';
 import { renderBatch } from '../batch/render.js';
@@ -28,9 +29,14 @@ export interface RunStop {
  * error; the unknown outcome of a submit is `network` too, but not retryable, and stays that video's).
  */
 export function runStopFor(error: ManifestError): RunStop | undefined {
-  if (error.code === 'unauthorized') return { kind: 'credentials', error };
-  if (error.code === 'network' && error.retryable === true) return { kind: 'unreachable', error };
-  return undefined;
+  switch (nextStep(error).kind) {
+    case 'check-credentials':
+      return { kind: 'credentials', error };
+    case 'check-network':
+      return { kind: 'unreachable', error };
+    default:
+      return undefined;
+  }
 }
 
 function stopMessage(stop: RunStop, baseUrl: string, fromEnv: boolean): string {

@@ -95,9 +95,9 @@ const originOf = (url: string): string | undefined => {
  * A GET without credentials (a video download from the CDN) skips node:http: it reads its body
  * into reused buffers over a fresh connection (reused-buffer-get.ts), under the same rules; the
  * caller sees ordinary chunks of its own (finished-chunks.ts says how the memory is reused). Only
- * where that is safe: not through a proxy, and not from an origin whose response it once could not read (see
- * `unreadable`); those go through node:http, and a download cut short there resumes with Range
- * as anywhere.
+ * where that is safe: not through a proxy, and not from an origin whose response it once could not
+ * read (see `unreadable`); those go through node:http, and a download cut short there resumes with
+ * Range as anywhere.
  *
  * Proxies: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` of `env` (proxy-env.ts), every proxied request
  * in a CONNECT tunnel (proxy-tunnel.ts), so the proxy never sees our Authorization header.

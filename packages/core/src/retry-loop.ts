@@ -5,7 +5,7 @@ import { planRetry, type RetryPolicy } from './retry.js';
 
 /**
  * The core's one retry loop. Every repeated operation (API calls, the submit's refusals, multipart
- * part uploads, downloads) runs through `withRetries`, so they all pause the same way: through the
+ * part uploads, the upload's import poll, downloads) runs through `withRetries`, so they all pause the same way: through the
  * sleep port, cancellable by the signal, each retry announced with a `retrying` event. What differs
  * between them (what counts as worth another try, how long to wait) is the caller's `next`;
  * `backoff` is the usual one (`planRetry`: `Retry-After` / `remainingSeconds`, jitter, deadline).
@@ -28,7 +28,8 @@ export type TryOutcome<T, R> = { done: T } | { retry: R };
 /** The pause before the next try, and what the `retrying` event names as its cause. */
 export interface RetryStep {
   delayMs: number;
-  cause: string;
+  /** Absent for a poll on schedule (nothing failed): then no `retrying` event is sent. */
+  cause?: string;
 }
 
 export interface RetryLoop<T, R> {
@@ -47,7 +48,7 @@ export interface RetryLoop<T, R> {
 
 /**
  * Try until done or `next` gives up. Between tries: a `retrying` event (`attempt` = the tries made
- * so far), then the pause. Nothing is retried that the try did not ask for.
+ * so far) unless the step names no cause, then the pause. Nothing is retried that the try did not ask for.
  */
 export const withRetries = async <T, R>(loop: RetryLoop<T, R>): Promise<T> => {
   for (let attempt = 1; ; attempt++) {
@@ -55,13 +56,15 @@ export const withRetries = async <T, R>(loop: RetryLoop<T, R>): Promise<T> => {
     if ('done' in outcome) return outcome.done;
     const step = await loop.next(outcome.retry, attempt);
     if (step === undefined) throw loop.giveUp ? loop.giveUp(outcome.retry, attempt) : outcome.retry;
-    loop.emit?.({
-      type: 'retrying',
-      attempt,
-      delayMs: step.delayMs,
-      cause: step.cause,
-      ...(loop.jobId !== undefined ? { jobId: loop.jobId } : {}),
-    });
+    if (step.cause !== undefined) {
+      loop.emit?.({
+        type: 'retrying',
+        attempt,
+        delayMs: step.delayMs,
+        cause: step.cause,
+        ...(loop.jobId !== undefined ? { jobId: loop.jobId } : {}),
+      });
+    }
     await pause(loop.ports, step.delayMs, loop.signal, loop.jobId);
   }
 };

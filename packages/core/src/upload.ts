@@ -1,4 +1,4 @@
-import { callApi, drain, pause, transportError, type ApiContext, type Emit } from './api.js';
+import { callApi, drain, transportError, type ApiContext, type Emit } from './api.js';
 import { imageTypeFromName, sniffImageType, toBase64 } from './bytes.js';
 import { ScenarioError, abortedError, invalidInput } from './errors.js';
 import { apiErrorFromResponse, describeUrl } from './http-errors.js';
@@ -209,40 +209,50 @@ const uploadMultipart = async (
     retry: true,
     ...common,
   });
-  // Poll until imported: quick at first (imports take a moment), bounded in time.
+  // Poll until imported: quick at first (imports take a moment), bounded in time. Each GET has its
+  // own retries (callApi); the poll itself waits on schedule, announcing nothing.
   const deadline = ctx.ports.clock.now() + (options.importTimeoutMs ?? 5 * 60_000);
-  for (let poll = 0; poll < 10_000; poll++) {
-    const res = await callApi(ctx, {
-      method: 'GET',
-      path: `/uploads/${encodeURIComponent(uploadId)}`,
-      retry: true,
-      deadline,
-      ...common,
-    });
-    const u = isRecord(res.data) && isRecord(res.data.upload) ? res.data.upload : {};
-    const entityId = typeof u.entityId === 'string' && u.entityId !== '' ? u.entityId : undefined;
-    if (u.status === 'failed') {
-      const why = typeof u.errorMessage === 'string' ? u.errorMessage : 'the upload failed';
-      throw new ScenarioError({
-        code: 'invalid_input',
-        message: `Upload of ${image.fileName} failed: ${why}`,
-        reason: why,
-        retryable: false,
-        field: 'image',
+  return withRetries<{ assetId: string }, undefined>({
+    ports: ctx.ports,
+    ...(signal !== undefined ? { signal } : {}),
+    attempt: async () => {
+      const res = await callApi(ctx, {
+        method: 'GET',
+        path: `/uploads/${encodeURIComponent(uploadId)}`,
+        retry: true,
+        deadline,
+        ...common,
       });
-    }
-    if (entityId !== undefined && (u.status === 'imported' || u.status === 'complete' || u.status === undefined)) {
-      return { assetId: entityId };
-    }
-    const now = ctx.ports.clock.now();
-    if (now >= deadline) break;
-    await pause(ctx.ports, Math.min(Math.min(500 * 2 ** Math.min(poll, 3), 5000), deadline - now), signal);
-  }
-  throw new ScenarioError({
-    code: 'timed_out',
-    message: `Upload ${uploadId} of ${image.fileName} was not imported in time`,
-    retryable: true,
-    details: { uploadId },
+      const u = isRecord(res.data) && isRecord(res.data.upload) ? res.data.upload : {};
+      const entityId = typeof u.entityId === 'string' && u.entityId !== '' ? u.entityId : undefined;
+      if (u.status === 'failed') {
+        const why = typeof u.errorMessage === 'string' ? u.errorMessage : 'the upload failed';
+        throw new ScenarioError({
+          code: 'invalid_input',
+          message: `Upload of ${image.fileName} failed: ${why}`,
+          reason: why,
+          retryable: false,
+          field: 'image',
+        });
+      }
+      if (entityId !== undefined && (u.status === 'imported' || u.status === 'complete' || u.status === undefined)) {
+        return { done: { assetId: entityId } };
+      }
+      return { retry: undefined };
+    },
+    next: (_, attempt) => {
+      const now = ctx.ports.clock.now();
+      if (now >= deadline || attempt >= 10_000) return undefined;
+      const poll = attempt - 1;
+      return { delayMs: Math.min(Math.min(500 * 2 ** Math.min(poll, 3), 5000), deadline - now) };
+    },
+    giveUp: () =>
+      new ScenarioError({
+        code: 'timed_out',
+        message: `Upload ${uploadId} of ${image.fileName} was not imported in time`,
+        retryable: true,
+        details: { uploadId },
+      }),
   });
 };
 

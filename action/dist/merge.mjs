@@ -8,7 +8,7 @@ import {
   manifestOutputs,
   reportMarkdown,
   toolkitDeps
-} from "./chunks/chunk-EFOIRSW6.mjs";
+} from "./chunks/chunk-APWMRW7C.mjs";
 import {
   getInput,
   setOutput

@@ -8,7 +8,7 @@ import {
   manifestOutputs,
   reportMarkdown,
   toolkitDeps
-} from "./chunks/chunk-APWMRW7C.mjs";
+} from "./chunks/chunk-GWICGFPL.mjs";
 import {
   getInput,
   setOutput

@@ -7,14 +7,7 @@ import { WAN_MODEL_ID, WAN_TUNING_FIELDS, wanCrossFieldIssue, wanParamsSchema, t
 import type { ByteSink, LedgerEntry, LedgerPort } from './ports.js';
 import type { RetryPolicy } from './retry.js';
 import { slotHooks, type GenerationScheduler, type Slot } from './scheduler.js';
-import {
-  SUBMIT_RECOVERY_WINDOW_MS,
-  findSubmittedJob,
-  submitJob,
-  unknownOutcomeError,
-  type JobHandle,
-  type UnknownSubmit,
-} from './submit.js';
+import { adoptUnansweredSubmit, submitJob, type JobHandle, type UnknownSubmit } from './submit.js';
 import { fetchImage, uploadImage, type ImageBytes } from './upload.js';
 import { DEFAULT_WAIT_TIMEOUT_MS, waitForJob, type WaitOptions } from './wait.js';
 import { isRecord } from './json.js';
@@ -243,7 +236,11 @@ export const renderVideo = async (
       }
     } else if (entry?.unknownSubmit !== undefined) {
       // An earlier submit of this render got no answer: find its job before paying again.
-      handle = await adoptUnknownSubmit(rc, entry.unknownSubmit, timeoutMs, common);
+      handle = await adoptUnansweredSubmit(ctx, entry.unknownSubmit, {
+        ...common,
+        claimed: rc.claimed,
+        until: ctx.ports.clock.now() + timeoutMs,
+      });
       if (handle === undefined) {
         // Not made within the recovery window: it never will be, so this render may be submitted.
         await ledger!.remove(key!);
@@ -361,54 +358,6 @@ const resumeFromLedger = async (
     if (e instanceof ScenarioError && e.status === 404) return undefined;
     throw e;
   }
-};
-
-/**
- * Look for the job of an earlier unanswered submit (recorded in the ledger), until the recovery window
- * closes or this render's own timeout. Found: adopted (`submitted` with `recovered`). Not found and the
- * window is over: undefined (it was never made). Not found yet: the unknown-outcome error again.
- */
-const adoptUnknownSubmit = async (
-  rc: RenderContext,
-  submit: UnknownSubmit,
-  timeoutMs: number,
-  common: { signal?: AbortSignal; emit: Emit },
-): Promise<JobHandle | undefined> => {
-  const { ctx } = rc;
-  const windowEnd = submit.sentAt + SUBMIT_RECOVERY_WINDOW_MS;
-  const until = Math.min(windowEnd, ctx.ports.clock.now() + timeoutMs);
-  const lookup = await findSubmittedJob(
-    ctx,
-    { modelId: submit.modelId, input: submit.input, since: submit.sentAt, claimed: rc.claimed },
-    { ...common, until },
-  );
-  if (lookup.job !== undefined) {
-    const job = lookup.job;
-    rc.claimed.add(job.jobId);
-    const cost = job.billing?.cuCost;
-    common.emit({
-      type: 'submitted',
-      jobId: job.jobId,
-      recovered: true,
-      ...(cost !== undefined ? { cost } : {}),
-    });
-    return {
-      jobId: job.jobId,
-      modelId: submit.modelId,
-      baseUrl: ctx.baseUrl,
-      submittedAt: job.createdAt ?? new Date(submit.sentAt).toISOString(),
-      input: submit.input,
-      ...(cost !== undefined ? { creativeUnitsCost: cost } : {}),
-      recovered: true,
-    };
-  }
-  if (ctx.ports.clock.now() >= windowEnd && lookup.lookupError === undefined) return undefined;
-  throw unknownOutcomeError(
-    submit,
-    ctx.ports.clock.now(),
-    undefined,
-    lookup.lookupError !== undefined ? { lookupError: lookup.lookupError } : {},
-  );
 };
 
 const unknownEntry = (key: string, submit: UnknownSubmit): LedgerEntry => ({

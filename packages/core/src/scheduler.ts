@@ -21,7 +21,7 @@ import { abortedError } from './errors.js';
  * concurrency, n8n's Max Concurrent Jobs) with `runPool`; the scheduler only decides when they submit.
  */
 export class GenerationScheduler {
-  private current: number;
+  private current = Number.POSITIVE_INFINITY;
   private ceiling = Number.POSITIVE_INFINITY;
   private held = 0;
   private successes = 0;
@@ -29,28 +29,16 @@ export class GenerationScheduler {
   private endCount = 0;
   private readonly waiting: Waiter[] = [];
 
-  constructor(private readonly onLimitChange?: (limit: number) => void) {
-    this.current = Number.POSITIVE_INFINITY;
-  }
+  constructor(private readonly onLimitChange?: (limit: number) => void) {}
 
   /** Slots allowed at once now (Infinity until the API has named the team's limit). */
   get limit(): number {
     return this.current;
   }
 
-  /** The team's limit as the API last named it (Infinity until then). */
-  get teamLimit(): number {
-    return this.ceiling;
-  }
-
   /** Our jobs running on Scenario (slots held). */
   get running(): number {
     return this.held;
-  }
-
-  /** How many of our jobs have ended so far (a waiter can tell whether the team made room). */
-  get ended(): number {
-    return this.endCount;
   }
 
   /** Videos waiting for a slot. */

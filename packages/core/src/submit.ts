@@ -186,23 +186,77 @@ const costOf = (data: unknown, job: ScenarioJob): number | undefined => {
   return undefined;
 };
 
-const toHandle = (
+/**
+ * A job that answers a submit of `request` (its own answer, or found again among the recent jobs) as a
+ * handle: claimed, so no other submit adopts it, and announced with `submitted`.
+ */
+const adopt = (
   ctx: ApiContext,
   job: ScenarioJob,
-  modelId: string,
-  input: Record<string, unknown>,
-  nowIso: string,
-  cost: number | undefined,
-  recovered: boolean,
-): JobHandle => ({
-  jobId: job.jobId,
-  modelId,
-  baseUrl: ctx.baseUrl,
-  submittedAt: job.createdAt ?? nowIso,
-  ...(cost !== undefined ? { creativeUnitsCost: cost } : {}),
-  input,
-  ...(recovered ? { recovered: true } : {}),
-});
+  request: { modelId: string; input: Record<string, unknown> },
+  options: {
+    /** The submit's own answer (it may carry the cost). */
+    data?: unknown;
+    recovered: boolean;
+    /** When the job was made, if the API does not say. */
+    madeAt: number;
+    claimed?: Set<string>;
+    emit?: Emit;
+  },
+): JobHandle => {
+  options.claimed?.add(job.jobId);
+  const cost = costOf(options.data, job);
+  options.emit?.({
+    type: 'submitted',
+    jobId: job.jobId,
+    ...(cost !== undefined ? { cost } : {}),
+    ...(options.recovered ? { recovered: true } : {}),
+  });
+  return {
+    jobId: job.jobId,
+    modelId: request.modelId,
+    baseUrl: ctx.baseUrl,
+    submittedAt: job.createdAt ?? new Date(options.madeAt).toISOString(),
+    ...(cost !== undefined ? { creativeUnitsCost: cost } : {}),
+    input: request.input,
+    ...(options.recovered ? { recovered: true } : {}),
+  };
+};
+
+/**
+ * The job of an earlier unanswered submit (a ledger's record), looked for until `until` (never past the
+ * recovery window). Found: adopted, announced as `recovered`. Not found and the window is over:
+ * undefined, it was never made and the render may be submitted. Not found yet (or the recent jobs could
+ * not be read): the unknown-outcome error again, and nothing is sent.
+ */
+export const adoptUnansweredSubmit = async (
+  ctx: ApiContext,
+  submit: UnknownSubmit,
+  options: { until: number; claimed?: Set<string>; signal?: AbortSignal; emit?: Emit },
+): Promise<JobHandle | undefined> => {
+  const { until, claimed, ...call } = options;
+  const lookup = await findSubmittedJob(
+    ctx,
+    { modelId: submit.modelId, input: submit.input, since: submit.sentAt, ...(claimed ? { claimed } : {}) },
+    { ...call, until },
+  );
+  if (lookup.job !== undefined) {
+    return adopt(ctx, lookup.job, submit, {
+      recovered: true,
+      madeAt: submit.sentAt,
+      ...(claimed ? { claimed } : {}),
+      ...(call.emit ? { emit: call.emit } : {}),
+    });
+  }
+  const now = ctx.ports.clock.now();
+  if (now >= submit.sentAt + SUBMIT_RECOVERY_WINDOW_MS && lookup.lookupError === undefined) return undefined;
+  throw unknownOutcomeError(
+    submit,
+    now,
+    undefined,
+    lookup.lookupError !== undefined ? { lookupError: lookup.lookupError } : {},
+  );
+};
 
 /**
  * The error for a submit whose job could not be found: it may have been made and charged, so it is
@@ -263,25 +317,19 @@ export const submitJob = async (
   /** Since when (and since which attempt) refusals have come with no job of ours ending. */
   let progressAt = ctx.ports.clock.now();
   let progressAttempt = 0;
-  const found = (job: ScenarioJob, data: unknown, recovered: boolean): JobHandle => {
-    options.claimed?.add(job.jobId);
-    const handle = toHandle(
+  const found = (job: ScenarioJob, data: unknown, recovered: boolean): JobHandle =>
+    adopt(
       ctx,
       job,
-      modelId,
-      params,
-      new Date(ctx.ports.clock.now()).toISOString(),
-      costOf(data, job),
-      recovered,
+      { modelId, input: params },
+      {
+        data,
+        recovered,
+        madeAt: ctx.ports.clock.now(),
+        ...(options.claimed !== undefined ? { claimed: options.claimed } : {}),
+        ...(emit !== undefined ? { emit } : {}),
+      },
     );
-    emit?.({
-      type: 'submitted',
-      jobId: handle.jobId,
-      ...(handle.creativeUnitsCost !== undefined ? { cost: handle.creativeUnitsCost } : {}),
-      ...(recovered ? { recovered: true } : {}),
-    });
-    return handle;
-  };
   return withRetries<JobHandle, ScenarioError>({
     ports: ctx.ports,
     ...(signal !== undefined ? { signal } : {}),
@@ -289,6 +337,8 @@ export const submitJob = async (
     attempt: async () => {
       if (signal?.aborted) throw abortedError(undefined, signal.reason); // nothing sent yet
       const attemptStarted = ctx.ports.clock.now();
+      /** What a ledger records if this attempt goes unanswered. */
+      const unanswered: UnknownSubmit = { modelId, input: params, sentAt: attemptStarted };
       let error: ScenarioError;
       try {
         const res = await sendOnce(ctx, {
@@ -308,7 +358,7 @@ export const submitJob = async (
         // The caller stopped us; if the POST was in flight, a job may exist (and be charged): record it
         // like any unanswered submit, so the next run looks for that job before paying again.
         if (error.details?.sent !== false) {
-          await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
+          await options.onUnknownOutcome?.(unanswered);
         }
         throw new ScenarioError({
           code: 'aborted',
@@ -321,7 +371,7 @@ export const submitJob = async (
       const ambiguous = isAmbiguous(error);
       if (ambiguous || error.code === 'server') {
         // Either the answer was lost, or the server failed: did it create the job anyway?
-        if (ambiguous) await options.onUnknownOutcome?.({ modelId, input: params, sentAt: attemptStarted });
+        if (ambiguous) await options.onUnknownOutcome?.(unanswered);
         const lookup = await findSubmittedJob(
           ctx,
           {
@@ -340,7 +390,7 @@ export const submitJob = async (
         if (lookup.job !== undefined) return { done: found(lookup.job, undefined, true) };
         if (ambiguous || lookup.lookupError !== undefined) {
           throw unknownOutcomeError(
-            { modelId, input: params, sentAt: attemptStarted },
+            unanswered,
             ctx.ports.clock.now(),
             ambiguous
               ? undefined

@@ -113,7 +113,7 @@ export async function runItems(
 			live.delete(own);
 		}
 	};
-	const limit = Math.max(1, Math.min(Math.floor(options.maxConcurrent) || 1, Math.max(1, count)));
+	const limit = Math.max(1, Math.floor(options.maxConcurrent) || 1);
 	try {
 		await runPool(indices, limit, runOne, signal);
 	} finally {

@@ -185,6 +185,35 @@ describe('late submit answers (0 s, 30 s, 90 s, 5 min; job made before or after 
     const prompts = latePrompts('n8n');
     report('n8n, late answers', eventRig.fake, 3, prompts.length, await n8nRun(eventRig, prompts), false);
   });
+  it('n8n node, Video → Submit: every item returns the job made for it (found again when its answer was lost), paid once', async () => {
+    eventRig = await startEventRig(late);
+    const prompts = latePrompts('n8n-submit');
+    time.sleep = eventRig.time.sleep;
+    time.now = () => eventRig!.time.clock.now();
+    const run = await runNode({
+      parameters: {
+        resource: 'video',
+        operation: 'submit',
+        prompt: (item: number) => prompts[item],
+        resolution: '480p',
+      },
+      items: await Promise.all(prompts.map(() => imageItem())),
+      credentials: { apiKey: API_KEY, apiSecret: API_SECRET, baseUrl: eventRig.fake.url },
+      continueOnFail: true,
+      timers: eventRig.time.timers,
+    });
+    keep('real-scale.n8n-submit.output', JSON.stringify(run.output));
+    const state = eventRig.fake.state();
+    // Each item names a job made from its own prompt; no prompt was paid for twice.
+    for (const [index, item] of run.output.entries()) {
+      const json = item.json as { jobId?: string; error?: string };
+      expect(json.error, prompts[index]).toBeUndefined();
+      const made = state.submissions.find((x) => x.jobId === json.jobId);
+      expect(made?.input.prompt, prompts[index]).toBe(prompts[index]);
+    }
+    expect(state.jobIds).toHaveLength(prompts.length);
+    expect(state.paidAgainByContent).toBe(0);
+  });
 });
 
 // ---- a cancel, a prompt edit and a re-run ----

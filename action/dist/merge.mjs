@@ -8,7 +8,7 @@ import {
   manifestOutputs,
   reportMarkdown,
   toolkitDeps
-} from "./chunks/chunk-GWICGFPL.mjs";
+} from "./chunks/chunk-UPUT22UN.mjs";
 import {
   getInput,
   setOutput

@@ -79,12 +79,12 @@ export interface ScenarioClient {
    * Submit a job (the paid call; never blindly re-sent). Emits `submitted`. With a `scheduler`, the
    * submit waits for a team slot and a refusal at the team's limit waits for one of ours to end (for
    * up to `patienceMs` without one, default 30 minutes); the slot is freed once the job is accepted.
-   * An unanswered submit is looked for among the recent jobs until `lookUntil` (within 15 minutes of
+   * An unanswered submit is looked for among the recent jobs for `lookForMs` (on the client's clock; within 15 minutes of
    * sending; default a few seconds).
    */
   submit(
     request: SubmitRequest,
-    options?: CallOptions & { scheduler?: GenerationScheduler; patienceMs?: number; lookUntil?: number },
+    options?: CallOptions & { scheduler?: GenerationScheduler; patienceMs?: number; lookForMs?: number },
   ): Promise<JobHandle>;
   /** Quote a job without paying (dry run). */
   estimateCost(request: SubmitRequest, options?: CallOptions): Promise<CostEstimate>;
@@ -217,7 +217,7 @@ export const createScenarioClient = (options: ScenarioClientOptions): ScenarioCl
           ...submitOptions,
           policy: submitPolicy,
           ...slotHooks(slot, o.signal, o.patienceMs ?? DEFAULT_WAIT_TIMEOUT_MS),
-          ...(o.lookUntil !== undefined ? { lookUntil: o.lookUntil } : {}),
+          ...(o.lookForMs !== undefined ? { lookUntil: ports.clock.now() + o.lookForMs } : {}),
         });
         slot?.submitted();
         return handle;

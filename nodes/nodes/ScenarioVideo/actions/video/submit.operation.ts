@@ -48,7 +48,7 @@ export const execute: OperationExecute = async function (env) {
 			const handle = await client.submit(request, {
 				signal: item.signal,
 				scheduler: env.scheduler,
-				lookUntil: Date.now() + SUBMIT_RECOVERY_WINDOW_MS,
+				lookForMs: SUBMIT_RECOVERY_WINDOW_MS,
 			});
 			item.noteJob(handle.jobId);
 			const json: IDataObject = {
